@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# One command on a fresh Debian 12, as root: the Debian packages lwaftrctl and its lab use,
+# the npm dependencies, the CLI build, and the lab (into ./lab, which git ignores).
+# Idempotent: a second run with nothing changed takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+# What each package is for: screen (snabbnfv sessions), qemu-system-x86/qemu-utils (the VM),
+# openssh-client (lab key, ssh to the guest by hand), busybox-static + dropbear-bin (the lab
+# guest), iproute2 + numactl + util-linux (taskset) + procps (the host side), socat (QMP lines
+# of the dry run), cpio + xz-utils + zstd (unpacking and packing the lab guest).
+PACKAGES=(screen qemu-system-x86 qemu-utils openssh-client busybox-static dropbear-bin iproute2 numactl util-linux procps socat cpio xz-utils zstd ca-certificates)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then say "Debian packages: all present"; return; fi
+  [ "$(id -u)" -eq 0 ] || die "installing ${missing[*]} needs root: run as root (sudo ./scripts/setup.sh)"
+  say "Debian packages: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed: is Debian's package archive reachable?"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+}
+
+install_npm() {
+  command -v node >/dev/null || die "node is missing: install Node.js 20 (apt-get install nodejs npm)"
+  local major; major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || die "Node.js $(node --version) is too old: lwaftrctl needs 20 or newer"
+  if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ -f dist/cli.js ]; then
+    say "npm dependencies: up to date"
+  else
+    say "npm dependencies: npm ci (also builds the CLI)"
+    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed: is the npm registry reachable?"
+  fi
+  say "building the CLI (tsc)"
+  npm run --silent build || die "the TypeScript build failed"
+}
+
+build_lab() {
+  local lab=$root/lab
+  mkdir -p "$lab"
+  for step in build-lab-guest build-lab-dpdk build-lab-snabb; do
+    [ -x "scripts/$step.sh" ] || die "scripts/$step.sh is missing or not executable"
+    "scripts/$step.sh" "$lab" || die "scripts/$step.sh failed (see above)"
+  done
+}
+
+install_packages
+install_npm
+if [ "${LWAFTRCTL_SKIP_LAB:-}" = 1 ]; then say "lab: skipped (LWAFTRCTL_SKIP_LAB=1)"; else build_lab; fi
+say "done. Try: npx lwaftrctl -f conf/lab.conf all start"

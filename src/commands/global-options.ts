@@ -1,0 +1,24 @@
+// Options every command accepts, and the config loading they share.
+import { formatProblem } from '../errors.js';
+import { loadConfig, type Loaded } from '../config/load-config.js';
+
+export interface GlobalOptions {
+  file?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  force?: boolean;
+}
+
+export function loadForCommand(opts: GlobalOptions): Loaded {
+  const loaded = loadConfig({ file: opts.file, cwd: process.cwd(), env: process.env, hostChecksAreWarnings: opts.dryRun === true });
+  if (!opts.quiet && !opts.json) {
+    for (const w of loaded.config.warnings) process.stderr.write(`lwaftrctl: warning: ${w}\n`);
+  }
+  return loaded;
+}
+
+export function hostWarningLines(loaded: Loaded): string[] {
+  return loaded.hostWarnings.map((p) => `# warning: a real run would refuse this: ${formatProblem(p)}`);
+}

@@ -1,0 +1,93 @@
+// The I/O edge of config/: finds and reads the file, gathers host facts, and returns a
+// validated Config or throws one ConfigError listing every problem.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import { buildConfig } from './build-config.js';
+import { checkHost, type HostFacts } from './check-host.js';
+import { parseCoreList } from './parse-values.js';
+import { readConfText } from './read-conf-file.js';
+import type { Config } from './types.js';
+
+export const DEFAULT_CONF = 'lwaftrctl.conf';
+
+export interface LoadOptions {
+  /** -f value, if given. */
+  file?: string;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Dry runs show the plan on any machine: host problems become warnings. */
+  hostChecksAreWarnings?: boolean;
+}
+
+export interface Loaded {
+  config: Config;
+  hostWarnings: ConfigProblem[];
+}
+
+export function loadConfig(opts: LoadOptions): Loaded {
+  const file = findConfFile(opts);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([{ file, message: `cannot read: ${(e as Error).message}` }]);
+  }
+  const parsed = readConfText(text, file);
+  const built = buildConfig(parsed.entries, { file, env: opts.env, home: opts.env.HOME ?? os.homedir() });
+  const problems = [...parsed.problems, ...built.problems];
+  if (problems.length > 0 || !built.config) throw new ConfigError(sortProblems(problems));
+  const hostProblems = checkHost(built.config, readHostFacts(opts.env));
+  if (hostProblems.length > 0 && !opts.hostChecksAreWarnings) throw new ConfigError(sortProblems(hostProblems));
+  return { config: built.config, hostWarnings: hostProblems };
+}
+
+function findConfFile(opts: LoadOptions): string {
+  if (opts.file !== undefined) {
+    const file = path.resolve(opts.cwd, opts.file);
+    if (!fs.existsSync(file)) throw new ConfigError([{ file, message: 'does not exist (given with -f); conf/lwaftrctl.conf.example lists every key' }]);
+    return file;
+  }
+  const tried = path.resolve(opts.cwd, DEFAULT_CONF);
+  if (fs.existsSync(tried)) return tried;
+  throw new ConfigError([{ file: tried, message: 'no config file here (the default); pass one with -f FILE; conf/lwaftrctl.conf.example lists every key' }]);
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+export function readHostFacts(env: Record<string, string | undefined>): HostFacts {
+  const readList = (p: string) => {
+    try {
+      return parseCoreList(fs.readFileSync(p, 'utf8').trim());
+    } catch {
+      return [0];
+    }
+  };
+  const stat = (p: string) => {
+    try {
+      return fs.statSync(p);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    onlineCpus: readList('/sys/devices/system/cpu/online'),
+    numaNodes: readList('/sys/devices/system/node/online'),
+    isFile: (p) => stat(p)?.isFile() ?? false,
+    isDir: (p) => stat(p)?.isDirectory() ?? false,
+    findProgram: (name) => {
+      const candidates = name.includes('/') ? [name] : (env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, name));
+      return candidates.find((c) => {
+        try {
+          fs.accessSync(c, fs.constants.X_OK);
+          return stat(c)?.isFile() ?? false;
+        } catch {
+          return false;
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// The one typed, validated configuration every later layer works from.
+
+export type PortIndex = 1 | 2;
+
+export interface NfvPort {
+  index: PortIndex;
+  pci: string;
+  portConf: string;
+  core: number;
+  mac: string;
+  socket: string;
+  /** Slot of the guest NIC (`addr=` on QEMU's -device); the guest sees it at guestPci. */
+  qemuAddr: string;
+  guestPci: string;
+}
+
+export type MemBackend = { kind: 'hugetlbfs'; path: string } | { kind: 'memfd' };
+
+export type MgmtNet =
+  | { kind: 'tap'; iface: string; script?: string; mac: string }
+  | { kind: 'user'; sshPort: number; mac: string };
+
+export interface VmConfig {
+  qemu: string;
+  accel: 'kvm' | 'tcg';
+  cpu: string;
+  machine: string;
+  cpus: number;
+  memMiB: number;
+  memBackend: MemBackend;
+  kernel?: string;
+  initrd?: string;
+  kernelParams: string[];
+  guestHugepages: number;
+  disk?: { path: string; format?: string };
+  cwd?: string;
+  mgmt: MgmtNet;
+  share?: string;
+  vncDisplay?: number;
+  serialPort?: number;
+  extraArgs: string[];
+  pin: { vcpuCores?: number[]; emulatorCores?: number[]; wholeProcessCores?: number[] };
+}
+
+export interface GuestSsh {
+  host: string;
+  port: number;
+  user: string;
+  identityFile?: string;
+  knownHosts: string;
+  hostKeyCheck: 'yes' | 'accept-new';
+  connectTimeoutMs: number;
+}
+
+export type LwaftrCommand =
+  | { kind: 'script'; start: string; stop?: string }
+  | { kind: 'builtin'; conf: string; name: string; cpu?: number };
+
+export interface LwaftrConfig {
+  command: LwaftrCommand;
+  snabbGuestPath?: string;
+  resetVirtio: boolean;
+  /** Guest folder for the lwAFTR's pid file and log. */
+  guestStateDir: string;
+}
+
+export interface Timeouts {
+  snabbnfvStartMs: number;
+  vmStartMs: number;
+  sshMs: number;
+  sshConnectMs: number;
+  lwaftrStartMs: number;
+  powerdownMs: number;
+  quitMs: number;
+  termMs: number;
+  lockMs: number;
+}
+
+export interface Config {
+  /** Absolute path of the config file. */
+  file: string;
+  name: string;
+  stateDir: string;
+  snabbPath: string;
+  numaNode?: number;
+  snabbnfv: { busyWait: boolean; ports: [NfvPort, NfvPort] };
+  vm: VmConfig;
+  ssh: GuestSsh;
+  lwaftr: LwaftrConfig;
+  timeouts: Timeouts;
+  /** Things worth saying that do not stop the run (ignored legacy keys). */
+  warnings: string[];
+  /** Where each key was set, for problems found later (paths that must exist, cores that must be online). */
+  sources: Record<string, { line: number; writtenAs: string }>;
+}

@@ -1,0 +1,78 @@
+// Every error the tool raises on purpose. cli.ts alone turns them into exit codes.
+
+export interface ConfigProblem {
+  file: string;
+  line?: number;
+  key?: string;
+  message: string;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** One error for every problem found in a config file, so the operator fixes them all in one go. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+  }
+}
+
+/** Something the tool tried to do failed; `hint` says how to fix it, `detail` carries log tails. */
+export class OperationError extends Error {
+  override name = 'OperationError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TimeoutError extends OperationError {
+  override name = 'TimeoutError';
+}
+
+/** Another lwaftrctl holds the instance lock. */
+export class BusyError extends OperationError {
+  override name = 'BusyError';
+}
+
+export class InterruptedError extends OperationError {
+  override name = 'InterruptedError';
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
+  return p.key ? `${where}: ${p.key}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+/** Stable exit codes (documented in README.md); scripts depend on them. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  config: 6,
+  busy: 75,
+  timeout: 124,
+  interrupted: 130,
+} as const;
+
+/** LSB exit codes of `status`. */
+export const STATUS_EXIT = {
+  running: 0,
+  deadWithPidFile: 1,
+  stopped: 3,
+  unknown: 4,
+} as const;
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof ConfigError) return EXIT.config;
+  if (err instanceof BusyError) return EXIT.busy;
+  if (err instanceof TimeoutError) return EXIT.timeout;
+  if (err instanceof InterruptedError) return EXIT.interrupted;
+  return EXIT.failed;
+}

@@ -1,0 +1,75 @@
+// lwaftr: the guest packet loop, started detached over SSH and stopped by its recorded pid.
+// Remote commands are argv; the only shell text is the constant scripts below, which take
+// every value as a positional parameter.
+import path from 'node:path';
+import type { Config } from '../config/types.js';
+import { instancePaths } from './instance-paths.js';
+import type { ComponentPlan, SshTarget, Step } from './steps.js';
+
+/**
+ * $1 folder, $2 pid file, $3 log, then the command. Starts it in its own session, detached from
+ * the SSH channel, and records "pid starttime" (field 22 of /proc/PID/stat, read past the comm).
+ */
+export const GUEST_LAUNCH =
+  'dir=$1 pidfile=$2 log=$3; shift 3; mkdir -p "$dir" && cd || exit 1; setsid "$@" >"$log" 2>&1 </dev/null & pid=$!; ' +
+  'start=$(sed "s/.*) //" /proc/$pid/stat | cut -d" " -f20); echo "$pid $start" >"$pidfile"; echo "$pid $start"';
+
+/**
+ * $1 pid file, $2 signal. Signals the recorded pid only if it still has the recorded start time,
+ * so a reused pid is never hit. Exit 0 whether or not there was anything to signal.
+ */
+export const GUEST_SIGNAL_RECORDED =
+  'test -r "$1" || exit 0; read pid start <"$1"; now=$(sed "s/.*) //" /proc/$pid/stat 2>/dev/null | cut -d" " -f20); ' +
+  'if [ -n "$now" ] && [ "$now" = "$start" ]; then kill -"$2" "$pid"; else rm -f "$1"; fi';
+
+/** Offset of the device status register in the legacy virtio-pci BAR0; writing 0 resets the device. */
+export const VIRTIO_STATUS_OFFSET = 18;
+
+export function sshTarget(config: Config): SshTarget {
+  const s = config.ssh;
+  return { host: s.host, port: s.port, user: s.user, identityFile: s.identityFile, knownHosts: s.knownHosts, hostKeyCheck: s.hostKeyCheck };
+}
+
+export function lwaftrCommand(config: Config): string[] {
+  const command = config.lwaftr.command;
+  if (command.kind === 'script') return [command.start];
+  const [v4, v6] = config.snabbnfv.ports;
+  const snabb = path.posix.join(config.lwaftr.snabbGuestPath!, 'snabb');
+  const cpu = command.cpu === undefined ? [] : ['--cpu', String(command.cpu)];
+  return [snabb, 'lwaftr', 'run', '--virtio', '--conf', command.conf, '--v4', v4.guestPci, '--v6', v6.guestPci, '--name', command.name, ...cpu, '-v'];
+}
+
+export function lwaftrStartPlan(config: Config): ComponentPlan {
+  const ssh = sshTarget(config);
+  const g = instancePaths(config).guest;
+  const steps: Step[] = [
+    { kind: 'remote', ssh, argv: ['sh', '-c', GUEST_LAUNCH, 'launch', g.dir, g.pidFile, g.log, ...lwaftrCommand(config)] },
+    { kind: 'wait', for: { kind: 'guest-process-started', ssh, pidFile: g.pidFile, log: g.log }, timeoutMs: config.timeouts.lwaftrStartMs },
+  ];
+  return { component: 'lwaftr', action: 'start', steps };
+}
+
+export function lwaftrStopPlan(config: Config): ComponentPlan {
+  const ssh = sshTarget(config);
+  const g = instancePaths(config).guest;
+  const steps: Step[] = [];
+  if (config.lwaftr.resetVirtio)
+    for (const port of config.snabbnfv.ports)
+      steps.push({
+        kind: 'remote',
+        ssh,
+        argv: ['dd', 'if=/dev/zero', `of=/sys/bus/pci/devices/${port.guestPci}/resource0`, 'bs=1', `seek=${VIRTIO_STATUS_OFFSET}`, 'count=1', 'conv=notrunc'],
+        note: `reset the virtio NIC ${port.guestPci}: Snabb's driver never does, and the backend would go on writing into freed guest memory`,
+      });
+  if (config.lwaftr.command.kind === 'script' && config.lwaftr.command.stop) steps.push({ kind: 'remote', ssh, argv: [config.lwaftr.command.stop] });
+  const signal = (sig: 'TERM' | 'KILL'): Step => ({ kind: 'remote', ssh, argv: ['sh', '-c', GUEST_SIGNAL_RECORDED, 'signal', g.pidFile, sig] });
+  steps.push({
+    kind: 'escalate',
+    until: { kind: 'guest-process-gone', ssh, pidFile: g.pidFile },
+    stages: [
+      { step: signal('TERM'), timeoutMs: config.timeouts.termMs },
+      { step: signal('KILL'), timeoutMs: config.timeouts.termMs },
+    ],
+  });
+  return { component: 'lwaftr', action: 'stop', steps };
+}

@@ -1,0 +1,101 @@
+// Dry run: every step as one copy-pasteable shell line; what a shell cannot express
+// (waits, checks lwaftrctl makes) is a `#` comment.
+import { quoteArg, quoteArgv, quoteRemoteArgv } from '../shell/quote.js';
+import type { ComponentPlan, ProcessRef, SshTarget, Step, WaitFor } from './steps.js';
+
+export function renderPlans(plans: ComponentPlan[]): string[] {
+  const lines: string[] = [];
+  for (const plan of plans) {
+    lines.push(`# ${plan.component} ${plan.action}`);
+    for (const step of plan.steps) lines.push(...renderStep(step));
+  }
+  return lines;
+}
+
+export function renderStep(step: Step): string[] {
+  const note = step.note ? [`# ${step.note}`] : [];
+  return [...note, ...renderBody(step)];
+}
+
+function renderBody(step: Step): string[] {
+  switch (step.kind) {
+    case 'mkdir':
+      return [`mkdir -p ${quoteArg(step.path)}`];
+    case 'write-file':
+      return [renderWriteFile(step.path, step.content)];
+    case 'run':
+      return [inDir(step.cwd, quoteArgv(step.argv))];
+    case 'spawn':
+      return [inDir(step.cwd, `setsid ${quoteArgv(step.argv)} > ${quoteArg(step.log)} 2>&1 < /dev/null &`)];
+    case 'wait':
+      return [`# wait up to ${seconds(step.timeoutMs)} for ${describeWait(step.for)}`];
+    case 'escalate':
+      return step.stages.flatMap((stage, i) => [
+        ...renderStep(stage.step),
+        `# ${i === 0 ? '' : 'still there: '}wait up to ${seconds(stage.timeoutMs)} for ${describeWait(step.until)}${i < step.stages.length - 1 ? '; done if so' : ''}`,
+      ]);
+    case 'qmp':
+      return [renderQmp(step.socket, step.execute, step.arguments)];
+    case 'pin-vcpus':
+      return [`# for each vCPU thread id that QMP query-cpus-fast reports (thread-id):`, `#   taskset -pc ${step.cores.join(',')} THREAD_ID`];
+    case 'signal':
+      return [`kill -${step.signal} "$(cat ${quoteArg(step.process.pidFile)})"  # only if its start time and command line still match (${describeProcess(step.process)})`];
+    case 'screen-quit':
+      return [`screen -S "$(screen -ls | grep -o '[0-9]*\\.${step.session}\\b')" -X quit  # only if the session is still there`];
+    case 'remote':
+      return [renderSsh(step.ssh, step.argv)];
+    case 'remove':
+      return [`rm -f ${quoteArg(step.path)}`];
+  }
+}
+
+export function renderSsh(ssh: SshTarget, argv: string[]): string {
+  const opts = ['-p', String(ssh.port), ...(ssh.identityFile ? ['-i', ssh.identityFile] : []), '-o', `UserKnownHostsFile=${ssh.knownHosts}`, '-o', `StrictHostKeyChecking=${ssh.hostKeyCheck}`];
+  // Quoted twice: once for the guest's shell (the command), once for the local shell here.
+  return `ssh ${quoteArgv(opts)} ${quoteArg(`${ssh.user}@${ssh.host}`)} ${quoteArg(quoteRemoteArgv(argv))}`;
+}
+
+/** One line whatever the content: each line of it becomes an argument of printf. */
+function renderWriteFile(file: string, content: string): string {
+  const lines = content.endsWith('\n') ? content.slice(0, -1).split('\n') : content.split('\n');
+  const format = content.endsWith('\n') || lines.length > 1 ? "'%s\\n'" : '%s';
+  return `printf ${format} ${lines.map(quoteArg).join(' ')} > ${quoteArg(file)}`;
+}
+
+function renderQmp(socket: string, execute: string, args?: Record<string, unknown>): string {
+  const command = JSON.stringify(args ? { execute, arguments: args } : { execute });
+  return `printf '%s\\n' ${quoteArg('{"execute":"qmp_capabilities"}')} ${quoteArg(command)} | socat - UNIX-CONNECT:${quoteArg(socket)}`;
+}
+
+function describeWait(w: WaitFor): string {
+  switch (w.kind) {
+    case 'log-line':
+      return `${describeProcess(w.process)} alive and "${w.text}" in ${w.file}`;
+    case 'qmp-ready':
+      return `QMP greeting on ${w.socket} (QEMU alive)`;
+    case 'chardevs-connected':
+      return `vhost-user backends connected on ${w.chardevs.join(', ')} (QMP query-chardev)`;
+    case 'qmp-status':
+      return `QMP query-status "${w.status}"`;
+    case 'ssh-banner':
+      return `the guest's SSH banner on ${w.host}:${w.port} (console: ${w.consoleLog})`;
+    case 'process-gone':
+      return `${describeProcess(w.process)} to exit`;
+    case 'guest-process-started':
+      return `the guest process in ${w.pidFile} alive and a first line in ${w.log}`;
+    case 'guest-process-gone':
+      return `the guest process in ${w.pidFile} to exit`;
+  }
+}
+
+function describeProcess(p: ProcessRef): string {
+  return `${p.label} (pid file ${p.pidFile})`;
+}
+
+function inDir(cwd: string | undefined, line: string): string {
+  return cwd ? `cd ${quoteArg(cwd)} && ${line}` : line;
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}

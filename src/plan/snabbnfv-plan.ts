@@ -1,0 +1,71 @@
+// snabbnfv: one detached screen session per VM port, each running
+// [numactl -m NODE] taskset -c CORE <snabb> snabbnfv traffic [-b] PCI PORTCONF SOCKET.
+import path from 'node:path';
+import type { Config, NfvPort } from '../config/types.js';
+import { instancePaths } from './instance-paths.js';
+import type { ComponentPlan, ProcessRef, Step } from './steps.js';
+
+/** Writes the pid of the shell, which then execs the command: the pid file names the program itself. */
+export const WRITE_PID_THEN_EXEC = 'echo $$ > "$0" && exec "$@"';
+/** Screen flushes its log every 10 s by default; readiness checks read the log. */
+export const SCREENRC = 'logfile flush 0\n';
+/** What snabbnfv prints first; proof that it got past argument checks. */
+export const SNABBNFV_START_LINE = 'snabbnfv traffic starting';
+
+export function snabbProgram(config: Config): string {
+  return path.join(config.snabbPath, 'src', 'snabb');
+}
+
+export function snabbnfvArgv(config: Config, port: NfvPort): string[] {
+  const prefix = config.numaNode === undefined ? [] : ['numactl', '-m', String(config.numaNode)];
+  const busy = config.snabbnfv.busyWait ? ['-b'] : [];
+  return [...prefix, 'taskset', '-c', String(port.core), snabbProgram(config), 'snabbnfv', 'traffic', ...busy, port.pci, port.portConf, port.socket];
+}
+
+export function snabbnfvProcess(config: Config, port: NfvPort): ProcessRef {
+  const p = instancePaths(config).snabbnfv[port.index];
+  return { pidFile: p.pidFile, record: p.record, cmdlineHas: ['snabbnfv', 'traffic', port.socket], label: `snabbnfv port ${port.index}` };
+}
+
+export function snabbnfvStartPlan(config: Config): ComponentPlan {
+  const paths = instancePaths(config);
+  const steps: Step[] = [
+    { kind: 'mkdir', path: paths.stateDir },
+    { kind: 'write-file', path: paths.screenrc, content: SCREENRC, note: 'screen writes its log at once' },
+  ];
+  for (const port of config.snabbnfv.ports) {
+    const p = paths.snabbnfv[port.index];
+    const process = snabbnfvProcess(config, port);
+    steps.push(
+      {
+        kind: 'run',
+        cwd: path.join(config.snabbPath, 'src'),
+        argv: ['screen', '-c', paths.screenrc, '-L', '-Logfile', p.log, '-dmS', p.session, 'sh', '-c', WRITE_PID_THEN_EXEC, p.pidFile, ...snabbnfvArgv(config, port)],
+        note: `port ${port.index}: ${port.pci} <-> ${port.socket}`,
+      },
+      { kind: 'wait', for: { kind: 'log-line', file: p.log, text: SNABBNFV_START_LINE, process }, timeoutMs: config.timeouts.snabbnfvStartMs },
+    );
+  }
+  return { component: 'snabbnfv', action: 'start', steps };
+}
+
+/** Stops only this instance's processes; the sockets stay, QEMU owns them. */
+export function snabbnfvStopPlan(config: Config): ComponentPlan {
+  const paths = instancePaths(config);
+  const steps: Step[] = [];
+  for (const port of [...config.snabbnfv.ports].reverse()) {
+    const process = snabbnfvProcess(config, port);
+    steps.push(
+      {
+        kind: 'escalate',
+        until: { kind: 'process-gone', process },
+        stages: [
+          { step: { kind: 'signal', process, signal: 'TERM' }, timeoutMs: config.timeouts.termMs },
+          { step: { kind: 'signal', process, signal: 'KILL' }, timeoutMs: config.timeouts.termMs },
+        ],
+      },
+      { kind: 'screen-quit', session: paths.snabbnfv[port.index].session, process },
+    );
+  }
+  return { component: 'snabbnfv', action: 'stop', steps };
+}

@@ -1,0 +1,59 @@
+// A plan is data: the ordered steps a component takes. The dry run prints them,
+// the executors carry them out; neither adds steps of its own.
+
+/** A process the tool started, proven by its pid file plus what its command line must contain. */
+export interface ProcessRef {
+  pidFile: string;
+  /** Identity record (pid, start time, cmdline) written by the tool after start. */
+  record: string;
+  cmdlineHas: string[];
+  label: string;
+}
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  user: string;
+  identityFile?: string;
+  knownHosts: string;
+  hostKeyCheck: 'yes' | 'accept-new';
+}
+
+export type WaitFor =
+  | { kind: 'log-line'; file: string; text: string; process: ProcessRef }
+  | { kind: 'qmp-ready'; socket: string; process: ProcessRef }
+  | { kind: 'chardevs-connected'; socket: string; chardevs: string[] }
+  | { kind: 'qmp-status'; socket: string; status: string }
+  | { kind: 'ssh-banner'; host: string; port: number; consoleLog: string }
+  | { kind: 'process-gone'; process: ProcessRef }
+  | { kind: 'guest-process-started'; ssh: SshTarget; pidFile: string; log: string }
+  | { kind: 'guest-process-gone'; ssh: SshTarget; pidFile: string };
+
+export type Step =
+  | { kind: 'mkdir'; path: string; note?: string }
+  | { kind: 'write-file'; path: string; content: string; note?: string }
+  /** Run to completion; non-zero exit fails the step. */
+  | { kind: 'run'; argv: string[]; cwd?: string; note?: string }
+  /** Start a long-running program detached, output to log, identity recorded. */
+  | { kind: 'spawn'; argv: string[]; cwd?: string; log: string; process: ProcessRef; note?: string }
+  | { kind: 'wait'; for: WaitFor; timeoutMs: number; note?: string }
+  /** Graceful to forced: each stage's step, then up to its timeout for `until`; the first stage that gets there ends it. */
+  | { kind: 'escalate'; until: WaitFor; stages: EscalationStage[]; note?: string }
+  | { kind: 'qmp'; socket: string; execute: string; arguments?: Record<string, unknown>; note?: string }
+  | { kind: 'pin-vcpus'; socket: string; process: ProcessRef; cores: number[]; note?: string }
+  | { kind: 'signal'; process: ProcessRef; signal: 'TERM' | 'KILL'; note?: string }
+  /** Close the screen session left around a stopped program, if any. */
+  | { kind: 'screen-quit'; session: string; process: ProcessRef; note?: string }
+  | { kind: 'remote'; ssh: SshTarget; argv: string[]; note?: string }
+  | { kind: 'remove'; path: string; note?: string };
+
+export interface EscalationStage {
+  step: Step;
+  timeoutMs: number;
+}
+
+export interface ComponentPlan {
+  component: 'snabbnfv' | 'vm' | 'lwaftr';
+  action: 'start' | 'stop';
+  steps: Step[];
+}
