@@ -55,6 +55,13 @@ status: 0 running, 1 dead with pid file left, 3 stopped, 4 unknown.`,
       .command(`${component} <action>`)
       .description(`${component}: ${ACTIONS.join(', ')}`)
       .action(async (action: string, _opts, cmd: Command) => runAction(component, parseAction(action), cmd.optsWithGlobals()));
+  program
+    .command('status [component]')
+    .description('what is running, derived from the live processes (LSB exit codes)')
+    .action(async (component: string | undefined, _opts, cmd: Command) => {
+      const { statusCommand } = await import('./commands/status-command.js');
+      process.exitCode = await statusCommand(component ? parseComponent(component) : 'all', cmd.optsWithGlobals());
+    });
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
   return program;
 }
@@ -65,9 +72,8 @@ async function runAction(component: Component, action: Action, opts: GlobalOptio
     process.exitCode = dryRunCommand(component, action, opts);
     return;
   }
-  const { loadForCommand } = await import('./commands/global-options.js');
-  loadForCommand(opts);
-  throw new OperationError(`only --dry-run is available in this build; ${component} ${action} runs nothing yet`);
+  const { actionCommand } = await import('./commands/action-command.js');
+  process.exitCode = await actionCommand(component, action, opts);
 }
 
 function parseComponent(word: string): Component {

@@ -25,7 +25,8 @@ export class OperationError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
-    readonly detail?: string,
+    /** Log tails; a caller that knows more may fill it in later. */
+    public detail?: string,
   ) {
     super(message);
   }

@@ -46,6 +46,8 @@ function renderBody(step: Step): string[] {
       return [renderSsh(step.ssh, step.argv)];
     case 'remove':
       return [`rm -f ${quoteArg(step.path)}`];
+    case 'rotate-log':
+      return [`[ ! -e ${quoteArg(step.path)} ] || mv -f ${quoteArg(step.path)} ${quoteArg(step.path + '.1')}`];
   }
 }
 

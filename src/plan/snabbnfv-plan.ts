@@ -27,16 +27,18 @@ export function snabbnfvProcess(config: Config, port: NfvPort): ProcessRef {
   return { pidFile: p.pidFile, record: p.record, cmdlineHas: ['snabbnfv', 'traffic', port.socket], label: `snabbnfv port ${port.index}` };
 }
 
-export function snabbnfvStartPlan(config: Config): ComponentPlan {
+/** `ports`: the ones to start (all by default; a real run leaves out those already running). */
+export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = config.snabbnfv.ports): ComponentPlan {
   const paths = instancePaths(config);
   const steps: Step[] = [
     { kind: 'mkdir', path: paths.stateDir },
     { kind: 'write-file', path: paths.screenrc, content: SCREENRC, note: 'screen writes its log at once' },
   ];
-  for (const port of config.snabbnfv.ports) {
+  for (const port of ports) {
     const p = paths.snabbnfv[port.index];
     const process = snabbnfvProcess(config, port);
     steps.push(
+      { kind: 'rotate-log', path: p.log },
       {
         kind: 'run',
         cwd: path.join(config.snabbPath, 'src'),
@@ -50,10 +52,10 @@ export function snabbnfvStartPlan(config: Config): ComponentPlan {
 }
 
 /** Stops only this instance's processes; the sockets stay, QEMU owns them. */
-export function snabbnfvStopPlan(config: Config): ComponentPlan {
+export function snabbnfvStopPlan(config: Config, ports: readonly NfvPort[] = config.snabbnfv.ports): ComponentPlan {
   const paths = instancePaths(config);
   const steps: Step[] = [];
-  for (const port of [...config.snabbnfv.ports].reverse()) {
+  for (const port of [...ports].reverse()) {
     const process = snabbnfvProcess(config, port);
     steps.push(
       {

@@ -7,7 +7,7 @@ import type { ComponentPlan, ProcessRef, Step } from './steps.js';
 
 export function qemuProcess(config: Config): ProcessRef {
   const paths = instancePaths(config);
-  return { pidFile: paths.qemuPidFile, record: paths.qemuRecord, cmdlineHas: ['-name', `${config.name},debug-threads=on`, paths.qmpSocket], label: 'QEMU' };
+  return { pidFile: paths.qemuPidFile, record: paths.qemuRecord, cmdlineHas: ['-name', `${config.name},debug-threads=on`, '-pidfile', paths.qemuPidFile], label: 'QEMU' };
 }
 
 export function vmStartPlan(config: Config): ComponentPlan {

@@ -39,7 +39,7 @@ describe('dry run', () => {
     expect(doc.plans.map((p: { component: string; action: string }) => `${p.component}:${p.action}`)).toEqual([
       'lwaftr:stop', 'vm:stop', 'snabbnfv:stop', 'snabbnfv:start', 'vm:start', 'lwaftr:start',
     ]);
-    expect(doc.plans[3].steps[2].argv[0]).toBe('screen');
+    expect(doc.plans[3].steps[3].argv[0]).toBe('screen');
     expect(doc.warnings.length).toBeGreaterThan(0);
   });
 

@@ -51,9 +51,9 @@ describe('snabbnfv plan', () => {
 
   it('runs each port in a detached, logging screen session that records the program pid', () => {
     const plan = snabbnfvStartPlan(lab);
-    expect(plan.steps.map((s) => s.kind)).toEqual(['mkdir', 'write-file', 'run', 'wait', 'run', 'wait']);
+    expect(plan.steps.map((s) => s.kind)).toEqual(['mkdir', 'write-file', 'rotate-log', 'run', 'wait', 'rotate-log', 'run', 'wait']);
     expect(plan.steps[1]).toMatchObject({ kind: 'write-file', path: '/run/lwaftrctl/lab/screenrc', content: 'logfile flush 0\n' });
-    expect(plan.steps[2]).toEqual({
+    expect(plan.steps[3]).toEqual({
       kind: 'run',
       cwd: '/opt/lab/snabb/src',
       argv: ['screen', '-c', '/run/lwaftrctl/lab/screenrc', '-L', '-Logfile', '/run/lwaftrctl/lab/snabbnfv-1.log', '-dmS', 'lab-snabbnfv-1', 'sh', '-c', WRITE_PID_THEN_EXEC, '/run/lwaftrctl/lab/snabbnfv-1.pid', ...snabbnfvArgv(lab, lab.snabbnfv.ports[0])],

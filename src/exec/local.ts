@@ -1,0 +1,34 @@
+// Local programs, always as argv (execa, no shell).
+import { execa } from 'execa';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { OperationError } from '../errors.js';
+import { quoteArgv } from '../shell/quote.js';
+
+export async function runLocal(argv: string[], cwd?: string): Promise<string> {
+  const [file, ...args] = argv;
+  const r = await execa(file!, args, { cwd, reject: false, stdin: 'ignore', all: true });
+  if (r.failed) {
+    const why = r.exitCode === undefined ? (r.originalMessage ?? r.shortMessage) : `exit ${r.exitCode}`;
+    throw new OperationError(`${quoteArgv(argv)} failed (${why})`, undefined, r.all?.trim() || undefined);
+  }
+  return r.stdout;
+}
+
+/** Starts a long-running program in its own session, output appended to log; returns its pid. */
+export function spawnDetached(argv: string[], log: string, cwd?: string): number {
+  const [file, ...args] = argv;
+  // Node's spawn with a file descriptor, not execa: execa copies output through this
+  // process, which exits long before the program does.
+  const out = fs.openSync(log, 'a');
+  try {
+    const child = spawn(file!, args, { cwd, detached: true, stdio: ['ignore', out, out] });
+    // Its exit is observed through /proc and its pid file, not through this handle.
+    child.on('error', () => undefined);
+    child.unref();
+    if (child.pid === undefined) throw new OperationError(`could not start ${file}: is it installed and on PATH?`);
+    return child.pid;
+  } finally {
+    fs.closeSync(out);
+  }
+}
