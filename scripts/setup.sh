@@ -10,21 +10,25 @@ say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # What each package is for: screen (snabbnfv sessions), qemu-system-x86/qemu-utils (the VM),
-# openssh-client (lab key, ssh to the guest by hand), busybox-static + dropbear-bin (the lab
-# guest), iproute2 + numactl + util-linux (taskset) + procps (the host side), socat (QMP lines
-# of the dry run), cpio + xz-utils + zstd (unpacking and packing the lab guest).
-PACKAGES=(screen qemu-system-x86 qemu-utils openssh-client busybox-static dropbear-bin iproute2 numactl util-linux procps socat cpio xz-utils zstd ca-certificates)
+# openssh-client (lab key, ssh to the guest by hand), busybox-static + dropbear-bin + coreutils
+# (the lab guest), iproute2 + numactl + util-linux (taskset) + procps (the host side), socat
+# (QMP lines of the dry run), binutils + xz-utils + zstd (unpacking the lab's kernel modules
+# and reading DPDK's library needs).
+PACKAGES=(screen qemu-system-x86 qemu-utils openssh-client busybox-static dropbear-bin coreutils iproute2 numactl util-linux procps socat binutils xz-utils zstd)
 
 install_packages() {
   local missing=()
   for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
-  if [ ${#missing[@]} -eq 0 ]; then say "Debian packages: all present"; return; fi
-  [ "$(id -u)" -eq 0 ] || die "installing ${missing[*]} needs root: run as root (sudo ./scripts/setup.sh)"
-  say "Debian packages: installing ${missing[*]}"
+  # The lab build downloads packages too: it needs package lists even when nothing is missing.
+  if [ ${#missing[@]} -eq 0 ] && compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then say "Debian packages: all present"; return; fi
+  [ "$(id -u)" -eq 0 ] || die "installing ${missing[*]:-package lists} needs root: run as root (sudo ./scripts/setup.sh)"
   export DEBIAN_FRONTEND=noninteractive
+  say "Debian packages: apt-get update"
   apt-get update -qq || die "apt-get update failed: is Debian's package archive reachable?"
+  [ ${#missing[@]} -eq 0 ] && return
+  say "Debian packages: installing ${missing[*]}"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
 }
 

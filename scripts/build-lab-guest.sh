@@ -1,0 +1,418 @@
+#!/bin/bash
+# Build the lab guest booted by the `vm` component: a Debian kernel and a small
+# initramfs (busybox init, dropbear, GNU screen), plus the lab's SSH keys.
+#
+# Produces, under <labdir> (default <repo>/lab):
+#   guest/vmlinuz, guest/initramfs.cpio.gz
+#   keys/id_ed25519{,.pub}   client key authorized for root in the guest
+#   keys/known_hosts         "[127.0.0.1]:* <guest host key>", any forwarded port
+#   keys/guest_host_ed25519  the guest's dropbear host key (kept across builds)
+#   cache/                   the kernel modules the guest loads, build stamps
+#
+# Steps whose inputs did not change are skipped, so a re-run takes about a
+# second. Delete <labdir>/cache to force a full rebuild.
+#
+# Usage: scripts/build-lab-guest.sh [labdir]      (as root)
+set -euo pipefail
+shopt -s inherit_errexit
+
+SELF=$(realpath "${BASH_SOURCE[0]}")
+readonly SELF
+readonly REPO=${SELF%/scripts/*}
+LAB=$(realpath -m "${1:-$REPO/lab}")
+readonly LAB GUEST=$LAB/guest KEYS=$LAB/keys CACHE=$LAB/cache
+readonly KMODS=$CACHE/kernel-modules
+
+# Modules the guest loads; what they depend on is added from their .modinfo.
+readonly GUEST_MODULES=(virtio_pci virtio_net virtio_rng 9pnet_virtio 9p button evdev)
+# Dynamically linked programs copied into the guest with their libraries
+# (nohup comes from coreutils: Debian's busybox has no nohup applet).
+readonly GUEST_PROGRAMS=(dropbear screen nohup)
+readonly TERMINFO_NAMES=(dumb linux vt100 vt102 vt220 xterm xterm-256color screen screen-256color tmux-256color)
+readonly TERMINFO_DIRS=(/etc/terminfo /lib/terminfo /usr/share/terminfo)
+
+step() { echo "build-lab-guest: $*"; }
+die() { echo "build-lab-guest: error: $*" >&2; exit 1; }
+
+need_tool() { # <command> <debian package>
+  command -v "$1" >/dev/null || die "missing '$1' (Debian package $2)"
+}
+
+check_prerequisites() {
+  [[ $EUID -eq 0 ]] || die "run as root (device nodes and root-owned files go into the initramfs)"
+  need_tool apt-get apt
+  need_tool dpkg-deb dpkg
+  need_tool busybox busybox-static
+  need_tool dropbear dropbear-bin
+  need_tool dropbearkey dropbear-bin
+  need_tool screen screen
+  need_tool nohup coreutils
+  need_tool objcopy binutils
+  need_tool readelf binutils
+  need_tool xz xz-utils
+  need_tool ldd libc-bin
+  need_tool ssh-keygen openssh-client
+  need_tool gzip gzip
+  # /init runs before any library is in place.
+  if ldd "$(command -v busybox)" >/dev/null 2>&1; then
+    die "busybox is dynamically linked (Debian package busybox-static replaces it)"
+  fi
+}
+
+# --- keys --------------------------------------------------------------------
+
+make_client_key() {
+  if [[ -s $KEYS/id_ed25519 && -s $KEYS/id_ed25519.pub ]]; then
+    step "skip lab SSH key (keys/id_ed25519 exists)"
+    return
+  fi
+  step "generate lab SSH key keys/id_ed25519"
+  rm -f "$KEYS/id_ed25519" "$KEYS/id_ed25519.pub"
+  ssh-keygen -q -t ed25519 -N '' -C lwaftr-lab -f "$KEYS/id_ed25519"
+}
+
+# Kept across rebuilds so that known_hosts stays valid for a running guest.
+make_host_key() {
+  if [[ -s $KEYS/guest_host_ed25519 ]]; then
+    step "skip guest host key (keys/guest_host_ed25519 exists)"
+    return
+  fi
+  step "generate guest host key keys/guest_host_ed25519"
+  local out
+  out=$(dropbearkey -t ed25519 -f "$KEYS/guest_host_ed25519" 2>&1) || die "dropbearkey failed: $out"
+}
+
+host_public_key() {
+  dropbearkey -y -f "$KEYS/guest_host_ed25519" | awk '$1 == "ssh-ed25519" { print $1, $2 }'
+}
+
+write_known_hosts() {
+  local line
+  line="[127.0.0.1]:* $(host_public_key)"
+  if [[ -f $KEYS/known_hosts && $(<"$KEYS/known_hosts") == "$line" ]]; then
+    step "skip keys/known_hosts (up to date)"
+    return
+  fi
+  step "write keys/known_hosts"
+  echo "$line" >"$KEYS/known_hosts"
+}
+
+# --- kernel ------------------------------------------------------------------
+
+# Sets KPKG (e.g. linux-image-6.1.0-56-amd64) and KVER (its package version).
+resolve_kernel() {
+  local depends
+  # This host's apt config keeps no package cache (a second per query): keep
+  # one in the lab cache; apt checks it against its lists itself.
+  depends=$(apt-cache -o Dir::Cache::pkgcache="$CACHE/apt-pkgcache.bin" -o Dir::Cache::srcpkgcache= \
+    show --no-all-versions linux-image-amd64 2>/dev/null | sed -n 's/^Depends: //p')
+  if [[ ! $depends =~ (linux-image-6\.1\.[0-9.]+-[0-9]+-amd64)\ \(=\ ([^\)]+)\) ]]; then
+    die "apt shows no linux-image-6.1.*-amd64 behind linux-image-amd64 (run apt-get update)"
+  fi
+  KPKG=${BASH_REMATCH[1]} KVER=${BASH_REMATCH[2]}
+}
+
+# Everything the kernel step's result depends on, including its own code.
+kernel_inputs() {
+  echo "$KPKG=$KVER"
+  echo "${GUEST_MODULES[*]}"
+  declare -f build_kernel extract_pvh_kernel download_kernel index_modules add_module unpack_module module_depends
+}
+
+build_kernel() {
+  local stamp=$KMODS/stamp inputs deb tree
+  inputs=$(kernel_inputs | sha256sum)
+  if [[ -s $GUEST/vmlinuz && -s $KMODS/load-order && -f $stamp && $(<"$stamp") == "$inputs" ]]; then
+    step "skip kernel and modules ($KPKG $KVER, unchanged)"
+    return
+  fi
+  deb=$(download_kernel)
+  step "unpack $KPKG"
+  tree=$WORK/kernel
+  dpkg-deb -x "$deb" "$tree"
+
+  local -a vmlinuz=("$tree"/boot/vmlinuz-*)
+  [[ -f ${vmlinuz[0]} ]] || die "no boot/vmlinuz-* in $KPKG"
+  step "decompress ${vmlinuz[0]##*/} into an ELF kernel"
+  extract_pvh_kernel "${vmlinuz[0]}" "$GUEST/vmlinuz.tmp"
+  mv "$GUEST/vmlinuz.tmp" "$GUEST/vmlinuz"
+
+  step "select modules: ${GUEST_MODULES[*]} (+ dependencies)"
+  rm -rf "$KMODS"
+  mkdir -p "$KMODS"
+  declare -gA KO_PATH=() SEEN=()
+  LOAD_ORDER=()
+  index_modules "$tree/lib/modules"
+  local m
+  for m in "${GUEST_MODULES[@]}"; do add_module "$m"; done
+  printf '%s\n' "${LOAD_ORDER[@]}" >"$KMODS/load-order"
+  step "kept vmlinuz and ${#LOAD_ORDER[@]} modules: ${LOAD_ORDER[*]}"
+  rm -rf "$tree"
+  echo "$inputs" >"$stamp"
+}
+
+# Under TCG the bzImage's own xz decompression takes 4-7 s of every boot.
+# QEMU boots the uncompressed ELF kernel directly through its PVH entry
+# point instead (same -kernel/-initrd/-append), so we ship that ELF
+# (65 MB) under the name vmlinuz.
+extract_pvh_kernel() { # <bzImage> <dest>
+  local offset
+  offset=$(LC_ALL=C grep -m1 -obUaP '\xfd7zXZ\x00' "$1" | cut -d: -f1)
+  [[ -n $offset ]] || die "${1##*/} has no xz payload (expected of Debian's 6.1 kernels)"
+  # xz stops at the end of its stream; a pipe would fail on tail's SIGPIPE.
+  xz -dc --single-stream >"$2" < <(tail -c +$((offset + 1)) "$1") ||
+    die "cannot decompress the kernel in ${1##*/}"
+  # Xen note type 0x12 is XEN_ELFNOTE_PHYS32_ENTRY, the PVH entry point.
+  readelf -n "$2" 2>/dev/null | grep -q 'Unknown note type: (0x00000012)' ||
+    die "the kernel in ${1##*/} is not an ELF with a PVH entry point"
+}
+
+# Prints the path of the downloaded .deb. Never installs it on the host.
+download_kernel() {
+  local dir=$WORK/download
+  mkdir -p "$dir"
+  step "download $KPKG $KVER" >&2
+  # apt's sandbox user cannot write into our private temp dir.
+  (cd "$dir" && apt-get download -qq -o APT::Sandbox::User=root "$KPKG=$KVER" >&2) ||
+    die "apt-get download $KPKG=$KVER failed"
+  local -a debs=("$dir/${KPKG}_"*.deb)
+  [[ -f ${debs[0]} ]] || die "apt-get download left no $KPKG .deb"
+  echo "${debs[0]}"
+}
+
+index_modules() { # <lib/modules dir>; fills KO_PATH[name] = file
+  local f name
+  while IFS= read -r -d '' f; do
+    name=${f##*/}
+    name=${name%%.ko*}
+    KO_PATH[${name//-/_}]=$f
+  done < <(find "$1" -name '*.ko*' -print0)
+}
+
+# Depth first, so every module comes after what it depends on in LOAD_ORDER.
+add_module() { # <module name>
+  local name=${1//-/_} dep
+  [[ -z ${SEEN[$name]:-} ]] || return 0
+  SEEN[$name]=1
+  [[ -n ${KO_PATH[$name]:-} ]] || die "module $name not found in $KPKG"
+  unpack_module "${KO_PATH[$name]}" "$KMODS/$name.ko"
+  for dep in $(module_depends "$KMODS/$name.ko"); do add_module "$dep"; done
+  LOAD_ORDER+=("$name")
+}
+
+unpack_module() { # <.ko[.xz|.zst|.gz]> <dest .ko>; the guest's busybox insmod wants plain .ko
+  case $1 in
+    *.ko) cp "$1" "$2" ;;
+    *.ko.xz) xz -dc "$1" >"$2" ;;
+    *.ko.zst) need_tool zstd zstd && zstd -qdc "$1" >"$2" ;;
+    *.ko.gz) gzip -dc "$1" >"$2" ;;
+    *) die "unknown module format: $1" ;;
+  esac
+}
+
+# The host has no kmod: read depends= from the module's .modinfo section.
+module_depends() { # <.ko>
+  objcopy -O binary --only-section=.modinfo "$1" /dev/stdout |
+    tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '
+}
+
+# --- initramfs ---------------------------------------------------------------
+
+# Host files copied into the guest, one path a line: the programs, the
+# libraries ldd names for them, and libnss_files for name lookups.
+host_libraries() {
+  local prog libs
+  for prog in "${GUEST_PROGRAMS[@]}"; do
+    libs=$(ldd "$(command -v "$prog")") || die "ldd $prog failed"
+    awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs"
+  done | sort -u
+  local libc
+  libc=$(ldd "$(command -v dropbear)" | awk '$1 == "libc.so.6" { print $3 }')
+  [[ -f ${libc%/*}/libnss_files.so.2 ]] || die "missing ${libc%/*}/libnss_files.so.2 (Debian package libc6)"
+  echo "${libc%/*}/libnss_files.so.2"
+}
+
+terminfo_file() { # <name>; first match in the directories libtinfo searches
+  local dir
+  for dir in "${TERMINFO_DIRS[@]}"; do
+    [[ -f $dir/${1:0:1}/$1 ]] && { echo "$dir/${1:0:1}/$1"; return; }
+  done
+  die "missing terminfo entry $1 (Debian package ncurses-base)"
+}
+
+host_files() {
+  command -v busybox "${GUEST_PROGRAMS[@]}"
+  host_libraries
+  local t
+  for t in "${TERMINFO_NAMES[@]}"; do terminfo_file "$t"; done
+}
+
+initramfs_inputs() {
+  sha256sum "$SELF" "$KMODS/stamp" "$KEYS/id_ed25519.pub" "$KEYS/guest_host_ed25519"
+  host_files | xargs sha256sum
+}
+
+build_initramfs() {
+  local stamp=$CACHE/initramfs.stamp inputs
+  inputs=$(initramfs_inputs | sha256sum)
+  if [[ -s $GUEST/initramfs.cpio.gz && -f $stamp && $(<"$stamp") == "$inputs" ]]; then
+    step "skip initramfs (unchanged)"
+    return
+  fi
+  step "assemble initramfs"
+  local root=$WORK/root
+  make_layout "$root"
+  install_programs "$root"
+  install -m 644 -t "$root/lib/modules" "$KMODS"/*.ko "$KMODS/load-order"
+  write_etc "$root"
+  install_ssh "$root"
+  step "pack initramfs.cpio.gz"
+  (cd "$root" && find . | sort | busybox cpio -o -H newc -R 0:0 2>/dev/null) |
+    gzip -9n >"$GUEST/initramfs.cpio.gz.tmp"
+  mv "$GUEST/initramfs.cpio.gz.tmp" "$GUEST/initramfs.cpio.gz"
+  echo "$inputs" >"$stamp"
+  step "initramfs.cpio.gz: $(du -k "$GUEST/initramfs.cpio.gz" | cut -f1) KiB"
+}
+
+# One bin directory: every name is on PATH whichever of /bin, /sbin,
+# /usr/bin, /usr/sbin a caller's PATH has (dropbear's PATH for users other
+# than root is /usr/bin:/bin).
+make_layout() { # <root>
+  local root=$1
+  mkdir -p "$root"/{usr/bin,lib/modules,etc,proc,sys,dev,tmp,mnt/host,root/.ssh,var/log,run/screen}
+  ln -s usr/bin "$root/bin"
+  ln -s usr/bin "$root/sbin"
+  ln -s bin "$root/usr/sbin"
+  ln -s ../run "$root/var/run"
+  ln -s bin/busybox "$root/init"
+  # The kernel opens /dev/console for init before devtmpfs is mounted.
+  mknod -m 600 "$root/dev/console" c 5 1
+  mknod -m 666 "$root/dev/null" c 1 3
+  chmod 1777 "$root/tmp" "$root/run/screen"
+  # SCREENDIR: screen's default for root, so commands without a profile use it too.
+  install -d -m 700 "$root/run/screen/S-root"
+  chmod 700 "$root/root" "$root/root/.ssh"
+}
+
+install_programs() { # <root>
+  local root=$1 prog lib t applet
+  install -m 755 "$(command -v busybox)" "$root/usr/bin/busybox"
+  for applet in $(busybox --list); do
+    [[ $applet == busybox ]] || ln -s busybox "$root/usr/bin/$applet"
+  done
+  for prog in "${GUEST_PROGRAMS[@]}"; do
+    install -m 755 "$(command -v "$prog")" "$root/usr/bin/$prog"
+  done
+  while read -r lib; do
+    install -D -m 755 "$lib" "$root$lib"
+  done < <(host_libraries)
+  for t in "${TERMINFO_NAMES[@]}"; do
+    install -D -m 644 "$(terminfo_file "$t")" "$root/usr/share/terminfo/${t:0:1}/$t"
+  done
+}
+
+install_ssh() { # <root>
+  local root=$1
+  install -D -m 600 "$KEYS/guest_host_ed25519" "$root/etc/dropbear/dropbear_ed25519_host_key"
+  install -m 600 "$KEYS/id_ed25519.pub" "$root/root/.ssh/authorized_keys"
+}
+
+write_etc() { # <root>
+  local etc=$1/etc
+  cat >"$etc/inittab" <<'EOF'
+::sysinit:/etc/init.d/rcS
+::respawn:/usr/sbin/dropbear -F -E -s -p 22 -r /etc/dropbear/dropbear_ed25519_host_key
+::respawn:/sbin/acpid -f -c /etc/acpi -l /var/log/acpid.log
+::askfirst:-/bin/sh
+EOF
+  mkdir -p "$etc/init.d" "$etc/acpi/PWRF"
+  write_rcs >"$etc/init.d/rcS"
+  # busybox acpid runs this on the power button (QMP system_powerdown).
+  printf '%s\n' '#!/bin/sh' 'exec /sbin/poweroff' >"$etc/acpi/PWRF/00000080"
+  chmod 755 "$etc/init.d/rcS" "$etc/acpi/PWRF/00000080"
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$etc/passwd"
+  echo 'root:*:19000:0:99999:7:::' >"$etc/shadow"
+  chmod 600 "$etc/shadow"
+  printf '%s\n' 'root:x:0:' 'tty:x:5:' >"$etc/group"
+  echo /bin/sh >"$etc/shells" # dropbear refuses users whose shell is not listed
+  printf '%s\n' 'passwd: files' 'group: files' 'shadow: files' 'hosts: files' >"$etc/nsswitch.conf"
+  echo '127.0.0.1 localhost lwaftr-lab' >"$etc/hosts"
+  echo lwaftr-lab >"$etc/hostname"
+  cat >"$etc/profile" <<'EOF'
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin
+export SCREENDIR=/run/screen/S-root
+EOF
+}
+
+write_rcs() {
+  cat <<'EOF'
+#!/bin/sh
+# Lab guest boot: mounts, modules, hugepages, 9p share, NICs.
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/hugepages
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+hostname -F /etc/hostname
+
+while read -r m; do insmod "/lib/modules/$m.ko"; done </lib/modules/load-order
+
+# The kernel reserved the pages from hugepages=N on its command line.
+mount -t hugetlbfs hugetlbfs /dev/hugepages
+
+# mount_tag reads back with a trailing NUL.
+for tag in /sys/bus/virtio/devices/*/mount_tag; do
+  if [ -f "$tag" ] && [ "$(tr -d '\000\n' <"$tag")" = share ]; then
+    mount -t 9p -o trans=virtio,version=9p2000.L share /mnt/host
+  fi
+done
+
+netdev() { # <pci address>
+  ls /sys/bus/pci/devices/$1/virtio*/net 2>/dev/null
+}
+
+ip link set dev lo up
+# The vhost-user NICs: up, no address (not even IPv6 link-local, whose
+# neighbour discovery would send packets), left for a userspace driver.
+for pci in 0000:00:08.0 0000:00:09.0; do
+  if dev=$(netdev $pci); then
+    echo 1 >"/proc/sys/net/ipv6/conf/$dev/disable_ipv6"
+    ip link set dev "$dev" up
+  fi
+done
+
+# Management NIC: ip=A.B.C.D[/NN] from the kernel command line, else QEMU
+# user networking's guest address and gateway.
+addr=10.0.2.15/24 gw=10.0.2.2
+for arg in $(cat /proc/cmdline); do
+  case $arg in ip=*) addr=${arg#ip=} gw= ;; esac
+done
+addr=${addr%%:*}
+case $addr in */*) ;; *) addr=$addr/24 ;; esac
+if mgmt=$(netdev 0000:00:0a.0); then
+  ip addr add "$addr" dev "$mgmt"
+  ip link set dev "$mgmt" up
+  [ -z "$gw" ] || ip route add default via "$gw"
+else
+  echo "rcS: no management NIC at 0000:00:0a.0"
+fi
+EOF
+}
+
+main() {
+  check_prerequisites
+  mkdir -p "$GUEST" "$CACHE"
+  install -d -m 700 "$KEYS"
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/build-lab-guest.XXXXXX")
+  trap 'rm -rf "$WORK"' EXIT
+  make_client_key
+  make_host_key
+  write_known_hosts
+  resolve_kernel
+  build_kernel
+  build_initramfs
+  step "done: $GUEST/vmlinuz $GUEST/initramfs.cpio.gz"
+}
+
+main
