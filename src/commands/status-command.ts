@@ -1,14 +1,14 @@
 // status: derived every time from what is alive (pid + start time + command line, QMP, the
 // guest), never from a stored flag. Exit codes follow LSB.
 import fs from 'node:fs';
-import { pino } from 'pino';
 import { STATUS_EXIT } from '../errors.js';
-import { guestLwaftrState } from '../components/lwaftr.js';
-import { check } from '../exec/execute-step.js';
+import { guestLwaftrState } from '../components/guest-lwaftr-state.js';
+import { check } from '../exec/checks.js';
 import { GuestSsh } from '../exec/guest-ssh.js';
 import { isChardevConnected, qmpOnce, type ChardevInfo } from '../exec/qmp-client.js';
 import { Reporter } from '../exec/reporter.js';
 import type { RunContext } from '../exec/run-context.js';
+import { SILENT_LOG } from '../exec/step-log.js';
 import { formatCoreList } from '../config/parse-values.js';
 import type { Config } from '../config/types.js';
 import { START_ORDER, type Component, type SingleComponent } from '../plan/action-plan.js';
@@ -20,7 +20,7 @@ import { qemuProcess } from '../plan/vm-plan.js';
 import { identify, type Identity } from '../state/process-identity.js';
 import { listThreads, readProcStat, threadAffinity, uptimeSeconds } from '../state/proc.js';
 import { loadForCommand, type GlobalOptions } from './global-options.js';
-import { listScreenSessions } from '../exec/execute-step.js';
+import { listScreenSessions } from '../state/screen-sessions.js';
 
 export type State = 'running' | 'stopped' | 'degraded' | 'broken' | 'unknown';
 
@@ -54,7 +54,7 @@ function statusContext(config: Config, opts: GlobalOptions): RunContext {
   return {
     config,
     paths: instancePaths(config),
-    log: pino({ level: 'silent' }),
+    log: SILENT_LOG,
     reporter: new Reporter({ ...opts, quiet: true }),
     signal: new AbortController().signal,
     guest: () => ssh,

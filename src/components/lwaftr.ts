@@ -1,22 +1,11 @@
 // lwaftr: the guest packet loop. Needs the VM; started detached with its pid recorded in the
 // guest; stopped by that pid only (after its NICs are reset), never by name.
 import { OperationError } from '../errors.js';
-import type { RunContext } from '../exec/run-context.js';
-import { guestProcessStateArgv, lwaftrStartPlan, lwaftrStopPlan } from '../plan/lwaftr-plan.js';
+import { lwaftrStartPlan, lwaftrStopPlan } from '../plan/lwaftr-plan.js';
+import { guestLwaftrState } from './guest-lwaftr-state.js';
 import { qemuProcess } from '../plan/vm-plan.js';
 import { identify } from '../state/process-identity.js';
 import { runPlan, type Component } from './run-plan.js';
-
-export type GuestState = { state: 'running'; pid: number } | { state: 'dead'; pid: number } | { state: 'stopped' };
-
-export async function guestLwaftrState(ctx: RunContext): Promise<GuestState> {
-  const g = ctx.paths.guest;
-  const r = await ctx.guest().exec(guestProcessStateArgv(g.pidFile, g.log));
-  const [state, pid] = r.stdout.trim().split(' ');
-  if (state === 'running' || state === 'dead') return { state, pid: Number(pid) };
-  if (state === 'stopped') return { state };
-  throw new OperationError(`cannot tell whether the guest lwAFTR runs: ${(r.stderr || r.stdout).trim()}`);
-}
 
 export const lwaftr: Component = {
   async start(ctx) {

@@ -1,7 +1,7 @@
 // snabbnfv: decides which ports need starting or stopping, proves each start, and
 // undoes a half-done start. Sockets are never touched: QEMU owns them.
 import { OperationError } from '../errors.js';
-import { listScreenSessions } from '../exec/execute-step.js';
+import { listScreenSessions } from '../state/screen-sessions.js';
 import type { NfvPort } from '../config/types.js';
 import { snabbnfvProcess, snabbnfvStartPlan, snabbnfvStopPlan } from '../plan/snabbnfv-plan.js';
 import { identify, removeStaleFiles } from '../state/process-identity.js';

@@ -1,15 +1,14 @@
 // Carries out one plan step for real. Every signal goes only to a process proven to be ours.
 import fs from 'node:fs';
-import net from 'node:net';
 import { OperationError } from '../errors.js';
-import { guestProcessStateArgv } from '../plan/lwaftr-plan.js';
 import { renderStep } from '../plan/render-plan.js';
-import type { ProcessRef, Step, WaitFor } from '../plan/steps.js';
+import type { ProcessRef, Step } from '../plan/steps.js';
 import { quoteArgv } from '../shell/quote.js';
 import { identify, writeRecord } from '../state/process-identity.js';
-import { waitUntil, type Check } from '../wait/wait-until.js';
+import { listScreenSessions } from '../state/screen-sessions.js';
+import { check, describe, waitFor } from './checks.js';
 import { runLocal, spawnDetached } from './local.js';
-import { isChardevConnected, qmpOnce, type ChardevInfo } from './qmp-client.js';
+import { qmpOnce } from './qmp-client.js';
 import type { RunContext } from './run-context.js';
 import { tailFile } from './tail-file.js';
 
@@ -95,94 +94,6 @@ async function escalate(step: Extract<Step, { kind: 'escalate' }>, ctx: RunConte
   throw new OperationError(`could not bring about ${describe(step.until)}, even with the last resort`, 'see the log in the state folder; the process may be stuck in the kernel (state D)');
 }
 
-export async function waitFor(w: WaitFor, timeoutMs: number, ctx: RunContext): Promise<void> {
-  const what = describe(w);
-  await waitUntil(() => check(w, ctx), {
-    what,
-    timeoutMs,
-    intervalMs: w.kind === 'ssh-banner' || w.kind.startsWith('guest') ? 250 : 50,
-    signal: ctx.signal,
-    onProgress: (ms, status) => ctx.reporter.progress(what, ms, status),
-    detail: () => detailFor(w),
-    hint: hintFor(w, ctx),
-  });
-}
-
-/** One look at the thing awaited. Throws when waiting longer cannot help (it died). */
-export async function check(w: WaitFor, ctx: RunContext): Promise<Check> {
-  switch (w.kind) {
-    case 'log-line': {
-      const id = identify(w.process);
-      if (id.state !== 'running') {
-        // The pid file appears a moment after screen returns.
-        if (id.state === 'stopped') return { ready: false, status: 'no pid yet' };
-        throw new OperationError(`${w.process.label} exited right after it started`, undefined, tailFile(w.file));
-      }
-      if (!fs.existsSync(w.process.record)) writeRecord(w.process.record, id.pid);
-      return readText(w.file).includes(w.text) ? { ready: true } : { ready: false, status: 'running, no start line yet' };
-    }
-    case 'qmp-ready':
-    case 'qmp-status':
-    case 'chardevs-connected':
-      return checkQmp(w);
-    case 'ssh-banner':
-      return (await readSshBanner(w.host, w.port)) ? { ready: true } : { ready: false, status: 'no SSH banner yet' };
-    case 'process-gone': {
-      const id = identify(w.process);
-      return id.state === 'running' ? { ready: false, status: `pid ${id.pid} still running` } : { ready: true };
-    }
-    case 'guest-process-started':
-    case 'guest-process-gone': {
-      const r = await ctx.guest().exec(guestProcessStateArgv(w.pidFile, w.kind === 'guest-process-started' ? w.log : '/dev/null'));
-      const [state, pid, logBytes] = r.stdout.trim().split(' ');
-      if (w.kind === 'guest-process-gone') return state === 'running' ? { ready: false, status: `guest pid ${pid} still running` } : { ready: true };
-      if (state === 'running') return Number(logBytes) > 0 ? { ready: true } : { ready: false, status: `guest pid ${pid} running, no output yet` };
-      const tail = await ctx.guest().exec(['tail', '-n', '20', w.log]);
-      throw new OperationError(`the guest process exited right after it started (${state})`, undefined, tail.stdout.trim() || undefined);
-    }
-  }
-}
-
-async function checkQmp(w: Extract<WaitFor, { kind: 'qmp-ready' | 'qmp-status' | 'chardevs-connected' }>): Promise<Check> {
-  if (w.kind === 'qmp-ready' && identify(w.process).state !== 'running') throw new OperationError('QEMU exited during start-up');
-  try {
-    if (w.kind === 'qmp-ready') {
-      await qmpOnce(w.socket, 'query-status');
-      return { ready: true };
-    }
-    if (w.kind === 'qmp-status') {
-      const s = await qmpOnce<{ status: string }>(w.socket, 'query-status');
-      return s.status === w.status ? { ready: true } : { ready: false, status: s.status };
-    }
-    const devs = await qmpOnce<ChardevInfo[]>(w.socket, 'query-chardev');
-    const waiting = w.chardevs.filter((id) => !devs.some((d) => d.label === id && isChardevConnected(d)));
-    return waiting.length === 0 ? { ready: true } : { ready: false, status: `${waiting.join(', ')} not connected` };
-  } catch (err) {
-    if (err instanceof OperationError) throw err;
-    return { ready: false, status: 'QMP not answering yet' };
-  }
-}
-
-/** Slirp accepts TCP at once, before the guest listens: only the banner proves sshd is up. */
-function readSshBanner(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.createConnection({ host, port });
-    let data = '';
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.on('data', (d) => {
-      data += d.toString('latin1');
-      if (data.startsWith('SSH-')) done(true);
-      else if (data.length >= 4) done(false);
-    });
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
-  });
-}
-
 async function pinVcpus(socket: string, process: ProcessRef, cores: number[], ctx: RunContext): Promise<void> {
   const id = identify(process);
   if (id.state !== 'running') throw new OperationError('QEMU is not running: cannot pin its vCPU threads');
@@ -218,57 +129,6 @@ async function quitScreenSession(session: string, ref: ProcessRef, ctx: RunConte
   }
 }
 
-export async function listScreenSessions(): Promise<{ pid: number; name: string }[]> {
-  let out: string;
-  try {
-    out = await runLocal(['screen', '-ls']);
-  } catch (err) {
-    // screen -ls exits 1 when there are sessions and when there are none: read its output anyway.
-    out = (err as OperationError).detail ?? '';
-  }
-  return [...out.matchAll(/^\s+(\d+)\.(\S+)\s/gm)].map((m) => ({ pid: Number(m[1]), name: m[2]! }));
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-export function describe(w: WaitFor): string {
-  switch (w.kind) {
-    case 'log-line':
-      return `${w.process.label} to print "${w.text}"`;
-    case 'qmp-ready':
-      return 'QEMU to answer on QMP';
-    case 'chardevs-connected':
-      return `the vhost-user backends to connect (${w.chardevs.join(', ')})`;
-    case 'qmp-status':
-      return `the VM to be ${w.status}`;
-    case 'ssh-banner':
-      return `the guest's SSH on ${w.host}:${w.port}`;
-    case 'process-gone':
-      return `${w.process.label} to exit`;
-    case 'guest-process-started':
-      return 'the guest lwAFTR to start';
-    case 'guest-process-gone':
-      return 'the guest lwAFTR to exit';
-  }
-}
-
-function detailFor(w: WaitFor): string | undefined {
-  if (w.kind === 'log-line') return tailFile(w.file);
-  if (w.kind === 'ssh-banner') return tailFile(w.consoleLog, 20, 'guest console');
-  return undefined;
-}
-
-function hintFor(w: WaitFor, ctx: RunContext): string | undefined {
-  if (w.kind === 'ssh-banner') return `check the guest console (${ctx.paths.consoleLog}); raise TIMEOUT_SSH if the guest is just slow`;
-  if (w.kind === 'chardevs-connected' || w.kind === 'qmp-ready') return `check the snabbnfv logs (${ctx.paths.snabbnfv[1].log}) and ${ctx.paths.qemuLog}`;
-  return undefined;
-}
 
 function summarize(step: Step): Record<string, unknown> {
   const { kind } = step;

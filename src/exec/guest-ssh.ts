@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
+import type ssh2 from 'ssh2';
 import { OperationError } from '../errors.js';
 import type { SshTarget } from '../plan/steps.js';
 import { quoteRemoteArgv } from '../shell/quote.js';
@@ -32,7 +32,9 @@ export class GuestSsh {
     if (this.client) return;
     const t = this.target;
     const name = knownHostsName(t.host, t.port);
-    const client = new ssh2.Client();
+    // Loaded on first use: most commands never talk to the guest, and ssh2 is slow to load.
+    const { default: ssh } = await import('ssh2');
+    const client = new ssh.Client();
     const knownTypes = knownKeyTypes(t.knownHosts, name);
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());

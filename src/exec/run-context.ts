@@ -1,17 +1,18 @@
 // What every step of one lwaftrctl run shares: config, paths, the tool's log, the terminal,
 // one SSH connection to the guest, and the Ctrl-C signal.
 import fs from 'node:fs';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import type { Config } from '../config/types.js';
 import { instancePaths, type InstancePaths } from '../plan/instance-paths.js';
 import { GuestSsh } from './guest-ssh.js';
 import { sshTarget } from '../plan/lwaftr-plan.js';
 import type { Reporter } from './reporter.js';
+import type { StepLog } from './step-log.js';
 
 export interface RunContext {
   config: Config;
   paths: InstancePaths;
-  log: Logger;
+  log: StepLog;
   reporter: Reporter;
   signal: AbortSignal;
   guest(): GuestSsh;
