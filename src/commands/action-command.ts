@@ -26,10 +26,19 @@ export async function actionCommand(component: Component, action: Action, opts: 
   ctx.log.info({ component, action, argv: process.argv.slice(2) }, 'lwaftrctl begins');
   const lock = await acquireLock(ctx.paths.lock, config.timeouts.lockMs, config.name);
   try {
-    for (const step of actionSequence(component, action)) {
+    const sequence = actionSequence(component, action);
+    for (const [i, step] of sequence.entries()) {
       const began = Date.now();
       const ops = COMPONENT_OPS[step.component];
-      const result = step.action === 'start' ? await ops.start(ctx) : await ops.stop(ctx, { force: opts.force });
+      let result;
+      try {
+        result = step.action === 'start' ? await ops.start(ctx) : await ops.stop(ctx, { force: opts.force });
+      } catch (err) {
+        // Stopping the VM ends the guest and all in it: an unreachable guest must not block that.
+        if (!(step.component === 'lwaftr' && step.action === 'stop' && sequence[i + 1]?.component === 'vm') || err instanceof InterruptedError) throw err;
+        reporter.warn(`lwaftr: could not stop it in the guest (${(err as Error).message}); the VM stop ends it`);
+        result = 'failed' as const;
+      }
       if (result === 'started') startedThisRun.push(step.component);
       results.push({ component: step.component, action: step.action, result, seconds: (Date.now() - began) / 1000 });
     }

@@ -28,6 +28,8 @@ export interface ComponentStatus {
   state: State;
   reason?: string;
   fix?: string;
+  /** A process of this component died and left its pid file (LSB exit 1). */
+  deadWithPidFile?: boolean;
   [key: string]: unknown;
 }
 
@@ -42,7 +44,7 @@ export async function statusCommand(component: Component, opts: GlobalOptions): 
       for (const c of shown) doc[c] = status[c];
       process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     } else if (!opts.quiet) process.stdout.write(formatStatus(config, shown, status));
-    return exitCodeOf(shown.map((c) => status[c].state));
+    return exitCodeOf(shown.map((c) => status[c]));
   } finally {
     ctx.close();
   }
@@ -94,11 +96,12 @@ async function snabbnfvState(ctx: RunContext, chardevs: Record<string, boolean> 
   });
   const states = ports.map((p) => p.state);
   const fix = `lwaftrctl -f ${ctx.config.file} snabbnfv restart`;
-  let summary: Pick<ComponentStatus, 'state' | 'reason' | 'fix'>;
+  let summary: Pick<ComponentStatus, 'state' | 'reason' | 'fix' | 'deadWithPidFile'>;
   if (states.every((s) => s === 'running')) {
     const off = ports.filter((p) => p.backendConnected === false);
     summary = off.length ? { state: 'degraded', reason: `port ${off.map((p) => p.port).join(', ')} not connected to QEMU`, fix } : { state: 'running' };
-  } else if (states.includes('dead')) summary = { state: 'broken', reason: `port ${ports.filter((p) => p.state === 'dead').map((p) => p.port).join(', ')} died; its pid file is left`, fix };
+  } else if (states.includes('dead'))
+    summary = { state: 'broken', deadWithPidFile: true, reason: `port ${ports.filter((p) => p.state === 'dead').map((p) => p.port).join(', ')} died; its pid file is left`, fix: `lwaftrctl -f ${ctx.config.file} snabbnfv start` };
   else if (states.every((s) => s === 'stopped' || s === 'foreign')) summary = { state: 'stopped' };
   else summary = { state: 'degraded', reason: `port ${ports.filter((p) => p.state !== 'running').map((p) => p.port).join(', ')} not running`, fix };
   return { ...summary, ports };
@@ -108,7 +111,7 @@ async function vmState(ctx: RunContext): Promise<ComponentStatus> {
   const id = identify(qemuProcess(ctx.config));
   const base = { ...processFacts(id), logs: { qemu: ctx.paths.qemuLog, console: ctx.paths.consoleLog }, qmpSocket: ctx.paths.qmpSocket, ssh: `${ctx.config.ssh.host}:${ctx.config.ssh.port}` };
   const startFix = `lwaftrctl -f ${ctx.config.file} vm start`;
-  if (id.state === 'dead') return { state: 'broken', reason: `QEMU (pid ${id.pid}) died; its pid file is left`, fix: startFix, ...base };
+  if (id.state === 'dead') return { state: 'broken', deadWithPidFile: true, reason: `QEMU (pid ${id.pid}) died; its pid file is left`, fix: startFix, ...base };
   if (id.state !== 'running') return { state: 'stopped', ...base };
   let qmpStatus: string | undefined;
   let backends: Record<string, boolean> | undefined;
@@ -172,7 +175,15 @@ async function lwaftrState(ctx: RunContext, vm: ComponentStatus): Promise<Compon
   const last = guest.state === 'stopped' ? undefined : (await ctx.guest().exec(['tail', '-n', '1', g.log]).catch(() => undefined))?.stdout.trim();
   if (guest.state === 'running') return { state: 'running', pid: guest.pid, lastLine: last, ...base };
   if (guest.state === 'dead')
-    return { state: 'broken', reason: `the guest lwAFTR (pid ${guest.pid}) died; its pid file is left`, fix: `lwaftrctl -f ${ctx.config.file} lwaftr restart`, pid: guest.pid, lastLine: last, ...base };
+    return {
+      state: 'degraded',
+      deadWithPidFile: true,
+      reason: `the guest lwAFTR (pid ${guest.pid}) died; its pid file is left`,
+      fix: `lwaftrctl -f ${ctx.config.file} lwaftr restart`,
+      pid: guest.pid,
+      lastLine: last,
+      ...base,
+    };
   return { state: 'stopped', ...base };
 }
 
@@ -192,9 +203,10 @@ function lastLine(file: string): string | undefined {
 }
 
 /** LSB: 0 all running, 1 something dead with its pid file left, 3 not (fully) running, 4 unknown. */
-export function exitCodeOf(states: State[]): number {
+export function exitCodeOf(statuses: ComponentStatus[]): number {
+  const states = statuses.map((s) => s.state);
   if (states.every((s) => s === 'running')) return STATUS_EXIT.running;
-  if (states.includes('broken')) return STATUS_EXIT.deadWithPidFile;
+  if (statuses.some((s) => s.deadWithPidFile)) return STATUS_EXIT.deadWithPidFile;
   if (states.includes('unknown')) return STATUS_EXIT.unknown;
   return STATUS_EXIT.stopped;
 }

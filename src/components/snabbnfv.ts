@@ -21,19 +21,17 @@ export const snabbnfv: Component = {
       }
     }
     if (toStart.length === 0) return 'already-running';
-    const started: NfvPort[] = [];
     try {
-      for (const port of toStart) {
-        await runPlan(snabbnfvStartPlan(ctx.config, [port]), ctx);
-        started.push(port);
-        const id = identify(snabbnfvProcess(ctx.config, port));
-        ctx.reporter.info(`snabbnfv port ${port.index}: started (pid ${id.state === 'running' ? id.pid : '?'}, core ${port.core}, screen ${ctx.paths.snabbnfv[port.index].session})`);
-      }
+      await runPlan(snabbnfvStartPlan(ctx.config, toStart), ctx);
     } catch (err) {
-      // Leave nothing half-started: the one that failed, and the ones this run started.
-      await runPlan(snabbnfvStopPlan(ctx.config, [...started, ...toStart.slice(started.length, started.length + 1)]), ctx).catch(() => undefined);
+      // Leave nothing half-started: stop whichever of this run's ports did come up.
+      await runPlan(snabbnfvStopPlan(ctx.config, toStart), ctx).catch(() => undefined);
       for (const port of toStart) removeStaleFiles(snabbnfvProcess(ctx.config, port));
       throw err;
+    }
+    for (const port of toStart) {
+      const id = identify(snabbnfvProcess(ctx.config, port));
+      ctx.reporter.info(`snabbnfv port ${port.index}: started (pid ${id.state === 'running' ? id.pid : '?'}, core ${port.core}, screen ${ctx.paths.snabbnfv[port.index].session})`);
     }
     return 'started';
   },

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { OperationError } from '../errors.js';
 import type { RunContext } from '../exec/run-context.js';
+import { qmpOnce } from '../exec/qmp-client.js';
 import { tailFile } from '../exec/tail-file.js';
 import { snabbnfvProcess } from '../plan/snabbnfv-plan.js';
 import { qemuProcess, vmStartPlan, vmStopPlan } from '../plan/vm-plan.js';
@@ -15,6 +16,14 @@ export const vm: Component = {
     const ref = qemuProcess(ctx.config);
     const id = identify(ref);
     if (id.state === 'running') {
+      // Converge rather than trust: a start interrupted after QEMU launched left it paused.
+      const status = await qmpOnce<{ status: string }>(ctx.paths.qmpSocket, 'query-status').catch(() => undefined);
+      if (status?.status !== 'running') {
+        ctx.reporter.info(`vm: QEMU (pid ${id.pid}) is up but ${status?.status ?? 'not answering QMP'}: finishing its start`);
+        const plan = vmStartPlan(ctx.config);
+        await runPlan({ ...plan, steps: plan.steps.slice(plan.steps.findIndex((st) => st.kind === 'spawn') + 1) }, ctx);
+        return 'started';
+      }
       ctx.reporter.info(`vm: already running (pid ${id.pid})`);
       return 'already-running';
     }

@@ -31,6 +31,8 @@ export interface BuildContext {
 
 /** Longest unix socket path the kernel accepts (sun_path is 108 bytes with the NUL). */
 export const MAX_SOCKET_PATH = 107;
+/** File name of QEMU's QMP socket in STATE_DIR (src/plan/instance-paths.ts puts it there). */
+export const QMP_SOCKET_NAME = 'qmp.sock';
 /** Where the guest image mounts the 9p share, as the bash tool's guests did. */
 export const GUEST_SHARE_MOUNT = '/mnt/host';
 /** QEMU slots of the two vhost-user NICs; Snabb's guest driver finds them at 0000:00:08.0 and 0000:00:09.0. */
@@ -81,6 +83,12 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
 
   const name = get('NAME', parseWord, 'lwaftr1') ?? 'lwaftr1';
   const stateDir = get('STATE_DIR', hostPath, `/run/lwaftrctl/${name}`) ?? `/run/lwaftrctl/${name}`;
+  const qmpSocket = path.join(stateDir, QMP_SOCKET_NAME);
+  if (Buffer.byteLength(qmpSocket) > MAX_SOCKET_PATH) {
+    const why = `the QMP socket ${qmpSocket} would be ${Buffer.byteLength(qmpSocket)} bytes; a unix socket path must be at most ${MAX_SOCKET_PATH}`;
+    if (raw('STATE_DIR') !== undefined) problem('STATE_DIR', `${why}: pick a shorter STATE_DIR`);
+    else problem(raw('NAME') !== undefined ? 'NAME' : 'STATE_DIR', `${why}: pick a shorter NAME, or set a short STATE_DIR`);
+  }
   const snabbPath = required('SNABB_PATH', hostPath);
   const numaNode = get('NUMA_NODE', (v) => parseInteger(v, 0, 1023));
 

@@ -17,8 +17,13 @@ export function expandValue(value: string, quoting: Quoting, lookup: Lookup, hom
   }
   while (i < value.length) {
     const c = value[i]!;
-    if (c === '\\' && (value[i + 1] === '$' || value[i + 1] === '`' || value[i + 1] === '\\')) {
+    if (c === '\\' && (value[i + 1] === '$' || value[i + 1] === '`' || value[i + 1] === '\\' || (quoting === 'double' && value[i + 1] === '"'))) {
       out += value[i + 1];
+      i += 2;
+      continue;
+    }
+    // In double quotes, as in bash, a backslash before a line break joins the lines.
+    if (c === '\\' && quoting === 'double' && value[i + 1] === '\n') {
       i += 2;
       continue;
     }

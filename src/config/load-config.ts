@@ -1,5 +1,6 @@
 // The I/O edge of config/: finds and reads the file, gathers host facts, and returns a
 // validated Config or throws one ConfigError listing every problem.
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,12 +29,15 @@ export interface Loaded {
 
 export function loadConfig(opts: LoadOptions): Loaded {
   const file = findConfFile(opts);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new ConfigError([{ file, message: `cannot read: ${(e as Error).message}` }]);
   }
+  // Decoding would turn bytes that are not UTF-8 into U+FFFD, silently changing a path: refuse them.
+  if (!isUtf8(bytes)) throw new ConfigError(nonUtf8Lines(bytes).map((line) => ({ file, line, message: 'is not UTF-8 text (Latin-1?); save the file as UTF-8' })));
+  const text = bytes.toString('utf8');
   const parsed = readConfText(text, file);
   const built = buildConfig(parsed.entries, { file, env: opts.env, home: opts.env.HOME ?? os.homedir() });
   const problems = [...parsed.problems, ...built.problems];
@@ -52,6 +56,19 @@ function findConfFile(opts: LoadOptions): string {
   const tried = path.resolve(opts.cwd, DEFAULT_CONF);
   if (fs.existsSync(tried)) return tried;
   throw new ConfigError([{ file: tried, message: 'no config file here (the default); pass one with -f FILE; conf/lwaftrctl.conf.example lists every key' }]);
+}
+
+/** Numbers of the lines whose bytes are not UTF-8. */
+function nonUtf8Lines(bytes: Buffer): number[] {
+  const lines: number[] = [];
+  let start = 0;
+  for (let n = 1; start <= bytes.length; n++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    if (!isUtf8(bytes.subarray(start, end))) lines.push(n);
+    start = end + 1;
+  }
+  return lines;
 }
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {

@@ -1,6 +1,9 @@
-// Reads a bash-era KEY=VALUE file without executing it: dotenv parses each value,
-// we keep line numbers and how the value was quoted (quoting decides expansion, as in bash).
-import { parse as parseDotenv } from 'dotenv';
+// Reads a bash-era KEY=VALUE file without executing it, value by value as bash would read an
+// assignment: a single-quoted value is taken as written, a double-quoted one up to its closing
+// quote (its backslashes are left for expansion), an unquoted one up to a comment that starts a
+// word. We keep line numbers and how the value was quoted (quoting decides expansion, as in bash).
+// (dotenv parsed values here once: it takes \' for an escape inside single quotes, cuts unquoted
+// values at any #, and turns \n inside double quotes into a line break; bash does none of that.)
 import type { ConfigProblem } from '../errors.js';
 
 export type Quoting = 'none' | 'single' | 'double';
@@ -12,41 +15,71 @@ export interface RawEntry {
   line: number;
 }
 
-const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
+// `s`: a value may hold a carriage return or U+2028, which `.` alone would not match.
+const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+const SPACED_ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+=/;
 
 /** Splits the text into assignments; lines that are not assignments become problems. */
 export function readConfText(text: string, file: string): { entries: RawEntry[]; problems: ConfigProblem[] } {
   const entries: RawEntry[] = [];
   const problems: ConfigProblem[] = [];
   const lines = text.split(/\r?\n/);
+  // A NUL byte has no place in a text file (bash drops it); report it and read the line as empty.
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.includes('\0')) continue;
+    problems.push({ file, line: i + 1, message: 'has a NUL byte: a config file is plain text; remove it' });
+    lines[i] = '';
+  }
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const line = lines[i]!;
     if (/^\s*(#.*)?$/.test(line)) continue;
     const m = ASSIGNMENT.exec(line);
     if (!m) {
-      problems.push({ file, line: lineNo, message: `not a KEY=VALUE line: ${JSON.stringify(line.trim())} (lwaftrctl reads its config file, it never runs it as bash)` });
+      const spaced = SPACED_ASSIGNMENT.exec(line);
+      if (spaced) problems.push({ file, line: lineNo, key: spaced[1]!, message: `space before "=": write ${spaced[1]}=VALUE with nothing around the "=" (bash would run ${spaced[1]} as a command)` });
+      else problems.push({ file, line: lineNo, message: `not a KEY=VALUE line: ${JSON.stringify(line.trim())} (lwaftrctl reads its config file, it never runs it as bash)` });
       continue;
     }
     const key = m[1]!;
     let rawValue = m[2]!;
     const quoting = quotingOf(rawValue);
-    // A quoted value may span lines, as in bash.
-    while (quoting !== 'none' && !isClosed(rawValue, quoting) && i + 1 < lines.length) {
-      i++;
-      rawValue += '\n' + lines[i];
+    if (quoting === 'none') {
+      entries.push({ key, value: stripComment(rawValue).trim(), quoting, line: lineNo });
+      continue;
     }
-    if (quoting !== 'none' && !isClosed(rawValue, quoting)) {
+    const open = rawValue.length - rawValue.trimStart().length;
+    const quote = rawValue[open]!;
+    // A quoted value may span lines, as in bash. Each line is scanned once (the line break between
+    // two lines takes up a backslash that ends the first), so the time stays linear in the file.
+    const parts = [rawValue];
+    let close = findClosing(rawValue, quote, open + 1);
+    while (close < 0 && i + 1 < lines.length) {
+      i++;
+      parts.push(lines[i]!);
+      close = findClosing(lines[i]!, quote, 0);
+    }
+    if (close < 0) {
       problems.push({ file, line: lineNo, key, message: `the ${quoting}-quoted value is never closed` });
       continue;
     }
-    if (quoting !== 'none' && !/^\s*(#.*)?$/.test(afterClosingQuote(rawValue, quoting))) {
-      problems.push({ file, line: lineNo, key, message: 'text after the closing quote; quote the whole value' });
+    rawValue = parts.join('\n');
+    close += rawValue.length - parts[parts.length - 1]!.length;
+    const after = rawValue.slice(close + 1);
+    // As in bash, a comment starts a word: `'a'#b` is not 'a' and a comment.
+    if (!/^(?:\s*|\s+#.*)$/s.test(after)) {
+      const bashEscape = quoting === 'single' && after.startsWith("\\'");
+      problems.push({
+        file,
+        line: lineNo,
+        key,
+        message: bashEscape
+          ? `text after the closing quote: lwaftrctl reads one quoted string per value, so '\\'' does not put a ' in it; write the value in double quotes ("it's")`
+          : 'text after the closing quote; quote the whole value',
+      });
       continue;
     }
-    // dotenv would take `...` as quotes; in bash they run a command, which expansion refuses.
-    const value = quoting === 'none' && rawValue.includes('`') ? rawValue.replace(/\s+#.*$/, '').trim() : (parseDotenv(`${key}=${rawValue}`)[key] ?? '');
-    entries.push({ key, value, quoting, line: lineNo });
+    entries.push({ key, value: rawValue.slice(open + 1, close), quoting, line: lineNo });
   }
   return { entries, problems };
 }
@@ -58,23 +91,17 @@ function quotingOf(rawValue: string): Quoting {
   return 'none';
 }
 
-function closingIndex(rawValue: string, quoting: Quoting): number {
-  const body = rawValue.trimStart();
-  const quote = quoting === 'single' ? "'" : '"';
-  for (let j = 1; j < body.length; j++) {
-    if (quoting === 'double' && body[j] === '\\') {
-      j++;
-      continue;
-    }
-    if (body[j] === quote) return rawValue.length - body.length + j;
+/** Index of the closing quote from `from`, or -1. In double quotes a backslash escapes the next character (expansion removes it later); in single quotes nothing does. */
+function findClosing(text: string, quote: string, from: number): number {
+  for (let j = from; j < text.length; j++) {
+    if (quote === '"' && text[j] === '\\') j++;
+    else if (text[j] === quote) return j;
   }
   return -1;
 }
 
-function isClosed(rawValue: string, quoting: Quoting): boolean {
-  return closingIndex(rawValue, quoting) >= 0;
-}
-
-function afterClosingQuote(rawValue: string, quoting: Quoting): string {
-  return rawValue.slice(closingIndex(rawValue, quoting) + 1);
+/** An unquoted value ends where a `#` starts a word (after a space), as in bash: `a#b` keeps its `#`. */
+function stripComment(rawValue: string): string {
+  for (let j = 1; j < rawValue.length; j++) if (rawValue[j] === '#' && /\s/.test(rawValue[j - 1]!)) return rawValue.slice(0, j);
+  return rawValue;
 }

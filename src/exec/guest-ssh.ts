@@ -38,7 +38,15 @@ export class GuestSsh {
     const knownTypes = knownKeyTypes(t.knownHosts, name);
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
-      client.once('error', (err) => reject(this.hostKeyProblem ?? err));
+      client.once('error', (err) =>
+        reject(
+          this.hostKeyProblem ??
+            new OperationError(
+              `cannot log into the guest over SSH (${t.user}@${t.host}:${t.port}): ${err.message}`,
+              `check that the VM runs and its SSH answers (lwaftrctl status vm), and that the guest accepts ${t.identityFile ?? 'your SSH keys'}`,
+            ),
+        ),
+      );
       client.connect({
         host: t.host,
         port: t.port,

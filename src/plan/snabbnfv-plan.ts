@@ -9,8 +9,11 @@ import type { ComponentPlan, ProcessRef, Step } from './steps.js';
 export const WRITE_PID_THEN_EXEC = 'echo $$ > "$0" && exec "$@"';
 /** Screen flushes its log every 10 s by default; readiness checks read the log. */
 export const SCREENRC = 'logfile flush 0\n';
-/** What snabbnfv prints first; proof that it got past argument checks. */
-export const SNABBNFV_START_LINE = 'snabbnfv traffic starting';
+/**
+ * snabbnfv prints "snabbnfv traffic starting" before it even reads its port file; the first
+ * load report (every second by default) proves the engine runs with the port file loaded.
+ */
+export const SNABBNFV_RUNNING_LINE = 'load: time:';
 
 export function snabbProgram(config: Config): string {
   return path.join(config.snabbPath, 'src', 'snabb');
@@ -34,9 +37,9 @@ export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = co
     { kind: 'mkdir', path: paths.stateDir },
     { kind: 'write-file', path: paths.screenrc, content: SCREENRC, note: 'screen writes its log at once' },
   ];
+  // Both start at once, then both are awaited: each takes a second to show its engine runs.
   for (const port of ports) {
     const p = paths.snabbnfv[port.index];
-    const process = snabbnfvProcess(config, port);
     steps.push(
       { kind: 'rotate-log', path: p.log },
       {
@@ -45,8 +48,12 @@ export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = co
         argv: ['screen', '-c', paths.screenrc, '-L', '-Logfile', p.log, '-dmS', p.session, 'sh', '-c', WRITE_PID_THEN_EXEC, p.pidFile, ...snabbnfvArgv(config, port)],
         note: `port ${port.index}: ${port.pci} <-> ${port.socket}`,
       },
-      { kind: 'wait', for: { kind: 'log-line', file: p.log, text: SNABBNFV_START_LINE, process }, timeoutMs: config.timeouts.snabbnfvStartMs },
     );
+  }
+  for (const port of ports) {
+    const process = snabbnfvProcess(config, port);
+    const log = paths.snabbnfv[port.index].log;
+    steps.push({ kind: 'wait', for: { kind: 'log-line', file: log, text: SNABBNFV_RUNNING_LINE, process }, timeoutMs: config.timeouts.snabbnfvStartMs });
   }
   return { component: 'snabbnfv', action: 'start', steps };
 }

@@ -33,6 +33,10 @@ export function splitWords(text: string, home?: string): string[] {
         if (i >= text.length) throw new SplitError('a double quote is never closed');
         const d = text[i]!;
         if (d === '"') break;
+        if (d === '\\' && text[i + 1] === '\n') {
+          i += 2; // a line continuation, as in a shell
+          continue;
+        }
         if (d === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) {
           word += text[i + 1];
           i += 2;
@@ -46,6 +50,8 @@ export function splitWords(text: string, home?: string): string[] {
       word += home;
       inWord = true;
       i++;
+    } else if (c === '\\' && text[i + 1] === '\n') {
+      i += 2; // a line continuation, as in a shell: joins the lines, no word of its own
     } else if (c === '\\') {
       if (i + 1 >= text.length) throw new SplitError('a backslash ends the text');
       word += text[i + 1];

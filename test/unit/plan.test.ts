@@ -51,7 +51,8 @@ describe('snabbnfv plan', () => {
 
   it('runs each port in a detached, logging screen session that records the program pid', () => {
     const plan = snabbnfvStartPlan(lab);
-    expect(plan.steps.map((s) => s.kind)).toEqual(['mkdir', 'write-file', 'rotate-log', 'run', 'wait', 'rotate-log', 'run', 'wait']);
+    expect(plan.steps.map((s) => s.kind)).toEqual(['mkdir', 'write-file', 'rotate-log', 'run', 'rotate-log', 'run', 'wait', 'wait']);
+    expect(plan.steps[6]).toMatchObject({ kind: 'wait', for: { kind: 'log-line', text: 'load: time:', file: '/run/lwaftrctl/lab/snabbnfv-1.log' }, timeoutMs: 10_000 });
     expect(plan.steps[1]).toMatchObject({ kind: 'write-file', path: '/run/lwaftrctl/lab/screenrc', content: 'logfile flush 0\n' });
     expect(plan.steps[3]).toEqual({
       kind: 'run',
