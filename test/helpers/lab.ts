@@ -67,6 +67,7 @@ export function labInstance(name: string, sshPort: number, extra = ''): LabInsta
 
 /** Last resort after a failed test: anything still running from this state folder, by pid. */
 export function killLeftovers(stateDir: string): void {
+  for (const s of screenSessions().filter((s) => s.cmdline.includes(stateDir))) execaSync('screen', ['-S', `${s.pid}.${s.name}`, '-X', 'quit'], { reject: false });
   for (const pid of processesMentioning(stateDir)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -74,7 +75,8 @@ export function killLeftovers(stateDir: string): void {
       // Already gone.
     }
   }
-  for (const s of screenSessions().filter((s) => s.cmdline.includes(stateDir))) execaSync('screen', ['-S', `${s.pid}.${s.name}`, '-X', 'quit'], { reject: false });
+  // Sessions whose SCREEN had to be killed leave dead sockets; -wipe removes only dead ones.
+  execaSync('screen', ['-wipe'], { reject: false });
   fs.rmSync(stateDir, { recursive: true, force: true });
 }
 

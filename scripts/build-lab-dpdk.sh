@@ -1,0 +1,116 @@
+#!/bin/bash
+# Unpack DPDK's dpdk-testpmd and the runtime libraries it needs into
+# <labdir>/dpdk/, without installing anything on the host.
+#
+# The lab's snabbnfv stand-in uses testpmd as a real vhost-user backend. Run
+# it with LD_LIBRARY_PATH=<labdir>/dpdk/usr/lib/x86_64-linux-gnu and pass its
+# plugins by bare name (-d librte_net_vhost.so.23 -d librte_mempool_ring.so.23):
+# EAL refuses plugin paths under a world-writable directory such as /tmp.
+#
+# Usage: scripts/build-lab-dpdk.sh <labdir>
+set -euo pipefail
+
+readonly TESTPMD=usr/bin/dpdk-testpmd
+readonly LIBDIR=usr/lib/x86_64-linux-gnu
+# Plugins testpmd loads at run time (not in its NEEDED entries).
+readonly PLUGIN_PKGS="librte-net-vhost23 librte-vhost23 librte-mempool-ring23 ibverbs-providers"
+# Pulled in by the dependency closure, not needed to run testpmd, and with
+# side effects on the host if they were ever installed.
+readonly EXCLUDE_RE='systemd|udev|^rdma-core$'
+
+step() { echo "build-lab-dpdk: $*"; }
+die() { echo "build-lab-dpdk: error: $*" >&2; exit 1; }
+
+need_tool() { # <command> <debian package>
+  command -v "$1" >/dev/null || die "missing '$1' (Debian package $2)"
+}
+
+# Map "librte_net_mlx5.so.23" to Debian's package name "librte-net-mlx5-23".
+rte_lib_to_package() {
+  sed -n 's/^librte_\(.*\)\.so\.23$/librte-\1/p' | tr _ - | sed 's/[0-9]$/&-/; s/$/23/'
+}
+
+needed_rte_libs() { # <elf file>
+  readelf -d "$1" | sed -n 's/.*Shared library: \[\(librte_[^]]*\)\]/\1/p'
+}
+
+# Packages apt would newly install for <packages>, minus the excluded ones.
+# Upgrades ("Inst pkg [installed-version] ...") are left out: the host's
+# own copy of an installed library serves, and a newer libc or the like in
+# LD_LIBRARY_PATH could clash with the host's.
+closure() {
+  local sim
+  sim=$(apt-get install -s --no-install-recommends "$@" 2>&1) ||
+    die "apt cannot resolve the packages:"$'\n'"$sim"
+  echo "$sim" | awk '/^Inst / && $3 !~ /^\[/ { print $2 }' | grep -Ev "$EXCLUDE_RE" || true
+}
+
+download() { # <dir> <packages...>
+  local dir=$1; shift
+  # -o APT::Sandbox::User=root: _apt cannot write into a root-owned 0700 dir.
+  (cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@" >/dev/null) ||
+    die "apt-get download failed for: $* (is 'apt-get update' done?)"
+}
+
+extract_all() { # <debdir> <dest>
+  local deb
+  for deb in "$1"/*.deb; do dpkg-deb -x "$deb" "$2"; done
+}
+
+# testpmd and every library it needs resolve from the lab folder or the host.
+check_runnable() { # <dest>
+  local missing
+  missing=$(LD_LIBRARY_PATH="$1/$LIBDIR" ldd "$1/$TESTPMD" | grep 'not found' || true)
+  [ -z "$missing" ] || die "testpmd cannot load:"$'\n'"$missing"
+  local plugin
+  for plugin in librte_net_vhost.so.23 librte_mempool_ring.so.23; do
+    [ -e "$1/$LIBDIR/$plugin" ] || die "plugin $plugin missing under $1/$LIBDIR"
+  done
+}
+
+main() {
+  [ $# -eq 1 ] || die "usage: $0 <labdir>"
+  local dest
+  dest=$(mkdir -p "$1" && cd "$1" && pwd)/dpdk
+  local stamp=$dest/.complete
+
+  if [ -f "$stamp" ] && [ -x "$dest/$TESTPMD" ]; then
+    step "checking $dest/$TESTPMD"
+    check_runnable "$dest"
+    step "up to date ($(wc -l <"$stamp") packages in $dest)"
+    return
+  fi
+
+  local t
+  for t in apt-get:apt dpkg-deb:dpkg readelf:binutils ldd:libc-bin; do
+    need_tool "${t%%:*}" "${t#*:}"
+  done
+  work=$(mktemp -d "${dest%/dpdk}/.dpdk-build.XXXXXX")
+  trap 'rm -rf "$work"' EXIT # $work is global so that the trap still sees it
+
+  step "downloading dpdk-dev (for $TESTPMD)"
+  download "$work" dpdk-dev
+  mkdir -p "$work/root"
+  dpkg-deb -x "$work"/dpdk-dev_*.deb "$work/root"
+  [ -x "$work/root/$TESTPMD" ] || die "dpdk-dev has no $TESTPMD"
+
+  step "resolving the libraries named by testpmd's NEEDED entries"
+  local pkgs
+  pkgs=$(needed_rte_libs "$work/root/$TESTPMD" | rte_lib_to_package)
+  [ -n "$pkgs" ] || die "no librte NEEDED entries found in $TESTPMD"
+  # shellcheck disable=SC2086 # word splitting of package lists is intended
+  pkgs=$(closure $pkgs $PLUGIN_PKGS)
+  step "downloading $(echo "$pkgs" | wc -w) runtime packages"
+  # shellcheck disable=SC2086
+  download "$work" $pkgs
+
+  step "extracting into $dest"
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  extract_all "$work" "$dest"
+  check_runnable "$dest"
+  (cd "$work" && ls ./*.deb | sed 's|^\./||') >"$stamp"
+  step "done: $(wc -l <"$stamp") packages, $(du -sh "$dest" | cut -f1) in $dest"
+}
+
+main "$@"
