@@ -141,12 +141,17 @@ describe('the instance lock', () => {
     expect(fs.existsSync(path.join(locked.stateDir, 'lock'))).toBe(false);
   }, 60_000);
 
-  it('two runs at once on one instance do not interleave: one starts, the other finds it running', async () => {
-    const [a, b] = await Promise.all([locked.cli('snabbnfv', 'start'), locked.cli('snabbnfv', 'start')]);
-    expect([a.code, b.code].sort()).toEqual([0, 0]);
-    expect([a.stdout, b.stdout].filter((o) => o.includes('already running'))).toHaveLength(1);
-    expect(screenSessions().filter((s) => s.name.startsWith('locked-snabbnfv-'))).toHaveLength(2);
-    expect((await locked.cli('snabbnfv', 'stop')).code).toBe(0);
+  it('two runs at once on one instance do not interleave: one starts, the other waits and finds it running', async () => {
+    const patient = labInstance('patient', 10036);
+    try {
+      const [a, b] = await Promise.all([patient.cli('snabbnfv', 'start'), patient.cli('snabbnfv', 'start')]);
+      expect([a.code, b.code].sort()).toEqual([0, 0]);
+      expect([a.stdout, b.stdout].filter((o) => o.includes('already running'))).toHaveLength(1);
+      expect(screenSessions().filter((s) => s.name.startsWith('patient-snabbnfv-'))).toHaveLength(2);
+      expect((await patient.cli('snabbnfv', 'stop')).code).toBe(0);
+    } finally {
+      await patient.cleanup();
+    }
   }, 60_000);
 });
 
