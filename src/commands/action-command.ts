@@ -8,7 +8,7 @@ import { vm } from '../components/vm.js';
 import { Reporter } from '../exec/reporter.js';
 import { createRunContext } from '../exec/run-context.js';
 import { actionSequence, type Action, type Component, type SingleComponent } from '../plan/action-plan.js';
-import { acquireLock } from '../state/instance-lock.js';
+import { acquireLock, type HeldLock } from '../state/instance-lock.js';
 import { loadForCommand, type GlobalOptions } from './global-options.js';
 
 const COMPONENT_OPS: Record<SingleComponent, Ops> = { snabbnfv, vm, lwaftr };
@@ -24,8 +24,9 @@ export async function actionCommand(component: Component, action: Action, opts: 
   const results: { component: SingleComponent; action: string; result: string; seconds: number }[] = [];
   const startedThisRun: SingleComponent[] = [];
   ctx.log.info({ component, action, argv: process.argv.slice(2) }, 'lwaftrctl begins');
-  const lock = await acquireLock(ctx.paths.lock, config.timeouts.lockMs, config.name);
+  let lock: HeldLock | undefined;
   try {
+    lock = await acquireLock(ctx.paths.lock, config.timeouts.lockMs, config.name);
     const sequence = actionSequence(component, action);
     for (const [i, step] of sequence.entries()) {
       const began = Date.now();
@@ -54,7 +55,7 @@ export async function actionCommand(component: Component, action: Action, opts: 
     if (opts.json) process.stdout.write(JSON.stringify({ ok: false, instance: config.name, component, action, results, error: (err as Error).message, exitCode: exitCodeFor(err) }, null, 2) + '\n');
     throw err;
   } finally {
-    lock.release();
+    lock?.release();
     ctx.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

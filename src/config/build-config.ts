@@ -42,6 +42,8 @@ interface Setting {
   value: string;
   line: number;
   writtenAs: string;
+  /** Set, but its value could not be expanded (already a problem): not also "required". */
+  refused?: boolean;
 }
 
 export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: Config; problems: ConfigProblem[] } {
@@ -49,6 +51,8 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
   const settings = collectSettings(entries, ctx, problems);
   const warnings: string[] = [];
   const confDir = path.dirname(ctx.file);
+  /** SSH_OPTS parsed once (see sshOpts): each parse of a bad one would report its problem again. */
+  let parsedSshOpts: SshOpts | undefined;
 
   const problem = (key: string, message: string) => {
     problems.push({ file: ctx.file, line: settings.get(key)?.line, key: settings.get(key)?.writtenAs ?? key, message });
@@ -57,6 +61,7 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
     const v = settings.get(key)?.value;
     return v === undefined || v === '' ? undefined : v;
   };
+  const refused = (key: string) => settings.get(key)?.refused === true;
   /** Parses a key's value (or its default), recording a problem instead of throwing. */
   function get<T>(key: string, parse: (v: string) => T, fallback?: string): T | undefined {
     const v = raw(key) ?? fallback;
@@ -71,7 +76,7 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
   }
   function required<T>(key: string, parse: (v: string) => T): T | undefined {
     if (raw(key) === undefined) {
-      problem(key, `is required: ${findKey(key)!.doc.replace(/ \(required\)$/, '')}`);
+      if (!refused(key)) problem(key, `is required: ${findKey(key)!.doc.replace(/ \(required\)$/, '')}`);
       return undefined;
     }
     return get(key, parse);
@@ -151,14 +156,14 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
       backendKind === 'memfd' ? { kind: 'memfd' } : { kind: 'hugetlbfs', path: get('HUGEPAGES_FS', hostPath, '/dev/hugepages') ?? '/dev/hugepages' };
     const kernel = get('BZ_IMAGE', hostPath);
     const diskPath = get('VM_IMAGE', hostPath);
-    if (!kernel && !diskPath && raw('BZ_IMAGE') === undefined && raw('VM_IMAGE') === undefined) problem('BZ_IMAGE', 'the VM needs a kernel (BZ_IMAGE) or a disk image (VM_IMAGE/DISK): set one');
+    if (!kernel && !diskPath && raw('BZ_IMAGE') === undefined && raw('VM_IMAGE') === undefined && !refused('BZ_IMAGE') && !refused('VM_IMAGE')) problem('BZ_IMAGE', 'the VM needs a kernel (BZ_IMAGE) or a disk image (VM_IMAGE/DISK): set one');
     const guestHugepages = get('GUEST_HUGEPAGES', (v) => parseInteger(v, 0, 1 << 20), '256') ?? 256;
     if (kernel && guestHugepages * 2 >= memMiB) problem('GUEST_HUGEPAGES', `${guestHugepages} hugepages of 2 MiB do not fit in MEM=${memMiB}M; lower it or raise MEM`);
     const mgmtKind = get('MGMT_NET', (v) => parseChoice(v, ['tap', 'user'] as const), 'tap');
     const mgmtMac = get('MGMT_MAC', parseMac, '52:54:00:00:00:03') ?? '52:54:00:00:00:03';
     let mgmt: MgmtNet;
     if (mgmtKind === 'user') {
-      if (raw('VM_SSH_PORT') === undefined && !sshOpts().port) problem('VM_SSH_PORT', 'MGMT_NET=user forwards a host port on 127.0.0.1 to the guest SSH: set VM_SSH_PORT to a free port such as 10022');
+      if (raw('VM_SSH_PORT') === undefined && !refused('VM_SSH_PORT') && !sshOpts().port) problem('VM_SSH_PORT', 'MGMT_NET=user forwards a host port on 127.0.0.1 to the guest SSH: set VM_SSH_PORT to a free port such as 10022');
       mgmt = { kind: 'user', sshPort: sshPort() ?? 22, mac: mgmtMac };
     } else {
       mgmt = { kind: 'tap', iface: get('IFACE', parseWord, 'mgmt0') ?? 'mgmt0', script: get('NETSCRIPT', hostPath), mac: mgmtMac };
@@ -195,7 +200,8 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
   }
 
   function sshOpts(): SshOpts {
-    return get('SSH_OPTS', (v) => parseSshOpts(v, ctx.home)) ?? {};
+    parsedSshOpts ??= get('SSH_OPTS', (v) => parseSshOpts(v, ctx.home)) ?? {};
+    return parsedSshOpts;
   }
   /** A key set in the file wins over the same setting in SSH_OPTS, which wins over the default. */
   function fromKeyOrSshOpts<T>(key: string, fromOpts: string | undefined, parse: (v: string) => T, fallback?: string): T | undefined {
@@ -281,6 +287,7 @@ function collectSettings(entries: RawEntry[], ctx: BuildContext, problems: Confi
     } catch (e) {
       if (!(e instanceof ExpansionError)) throw e;
       problems.push({ file: ctx.file, line: entry.line, key: entry.key, message: e.message });
+      settings.set(spec.name, { value: '', line: entry.line, writtenAs: entry.key, refused: true });
       continue;
     }
     const earlier = settings.get(spec.name);

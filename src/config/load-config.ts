@@ -36,7 +36,7 @@ export function loadConfig(opts: LoadOptions): Loaded {
     throw new ConfigError([{ file, message: `cannot read: ${(e as Error).message}` }]);
   }
   // Decoding would turn bytes that are not UTF-8 into U+FFFD, silently changing a path: refuse them.
-  if (!isUtf8(bytes)) throw new ConfigError(nonUtf8Lines(bytes).map((line) => ({ file, line, message: 'is not UTF-8 text (Latin-1?); save the file as UTF-8' })));
+  if (!isUtf8(bytes)) throw new ConfigError(nonUtf8Lines(bytes).map((bad) => ({ file, ...bad, message: 'is not UTF-8 text (Latin-1?); save the file as UTF-8' })));
   const text = bytes.toString('utf8');
   const parsed = readConfText(text, file);
   const built = buildConfig(parsed.entries, { file, env: opts.env, home: opts.env.HOME ?? os.homedir() });
@@ -58,17 +58,18 @@ function findConfFile(opts: LoadOptions): string {
   throw new ConfigError([{ file: tried, message: 'no config file here (the default); pass one with -f FILE; conf/lwaftrctl.conf.example lists every key' }]);
 }
 
-/** Numbers of the lines whose bytes are not UTF-8. */
-function nonUtf8Lines(bytes: Buffer): number[] {
-  const lines: number[] = [];
+/** The lines whose bytes are not UTF-8, with the key each assigns, if any. */
+function nonUtf8Lines(bytes: Buffer): { line: number; key?: string }[] {
+  const bad: { line: number; key?: string }[] = [];
   let start = 0;
-  for (let n = 1; start <= bytes.length; n++) {
+  for (let line = 1; start <= bytes.length; line++) {
     let end = bytes.indexOf(0x0a, start);
     if (end < 0) end = bytes.length;
-    if (!isUtf8(bytes.subarray(start, end))) lines.push(n);
+    const text = bytes.subarray(start, end);
+    if (!isUtf8(text)) bad.push({ line, key: /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(text.toString('latin1'))?.[1] });
     start = end + 1;
   }
-  return lines;
+  return bad;
 }
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {

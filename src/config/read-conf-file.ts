@@ -27,7 +27,7 @@ export function readConfText(text: string, file: string): { entries: RawEntry[];
   // A NUL byte has no place in a text file (bash drops it); report it and read the line as empty.
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i]!.includes('\0')) continue;
-    problems.push({ file, line: i + 1, message: 'has a NUL byte: a config file is plain text; remove it' });
+    problems.push({ file, line: i + 1, key: ASSIGNMENT.exec(lines[i]!)?.[1], message: 'has a NUL byte: a config file is plain text; remove it' });
     lines[i] = '';
   }
   for (let i = 0; i < lines.length; i++) {

@@ -14,7 +14,8 @@ import { tailFile } from './tail-file.js';
 
 export async function executeStep(step: Step, ctx: RunContext): Promise<void> {
   const started = Date.now();
-  if (step.kind !== 'wait' && step.kind !== 'escalate') ctx.reporter.command(renderStep(step).filter((l) => !l.startsWith('#')).join('\n') || renderStep(step).join(' '));
+  // An escalation's stages show themselves as they run.
+  if (step.kind !== 'escalate') for (const line of renderStep(step)) ctx.reporter.command(line);
   try {
     await executeBody(step, ctx);
     ctx.log.info({ step: summarize(step), ms: Date.now() - started }, 'step done');

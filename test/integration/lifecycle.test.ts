@@ -157,7 +157,8 @@ describe('the instance lock', () => {
 
 describe('two instances side by side', () => {
   const one = labInstance('side1', 10034);
-  const two = labInstance('side2', 10035);
+  // The second one trusts the guest key on first use instead of the lab's known_hosts.
+  const two = labInstance('side2', 10035, 'VM_HOST_KEY_CHECK=accept-new\nVM_KNOWN_HOSTS=/run/lwaftrctl/side2-known_hosts\n');
   afterAll(async () => {
     await one.cleanup();
     await two.cleanup();
@@ -170,7 +171,11 @@ describe('two instances side by side', () => {
     expect(va.code, va.stderr).toBe(0);
     expect(vb.code, vb.stderr).toBe(0);
     expect((await one.status()).vm!.state).toBe('running');
+    fs.rmSync('/run/lwaftrctl/side2-known_hosts', { force: true });
+    expect((await two.status()).lwaftr!.state).toBe('stopped');
+    expect(fs.readFileSync('/run/lwaftrctl/side2-known_hosts', 'utf8')).toMatch(/^\[127\.0\.0\.1\]:10035 ssh-ed25519 AAAA\S+\n$/);
     expect((await two.cli('all', 'stop')).code).toBe(0);
+    fs.rmSync('/run/lwaftrctl/side2-known_hosts', { force: true });
     const s1 = await one.status();
     expect([s1.snabbnfv!.state, s1.vm!.state]).toEqual(['running', 'running']);
     expect((await one.guest('echo ok')).stdout).toBe('ok');
