@@ -59,7 +59,8 @@ export function qemuArgs(config: Config): string[] {
   // VNC listens on loopback only: reach it through an SSH tunnel.
   if (vm.vncDisplay !== undefined) args.push('-vnc', `127.0.0.1:${vm.vncDisplay}`);
   else args.push('-display', 'none');
-  args.push('-serial', `file:${e(paths.consoleLog)}`);
+  // QEMU takes everything after `file:` as the path, unparsed: no comma escaping there.
+  args.push('-serial', `file:${paths.consoleLog}`);
   if (vm.serialPort !== undefined) args.push('-serial', `telnet:127.0.0.1:${vm.serialPort},server=on,wait=off`);
   args.push(
     '-pidfile', paths.qemuPidFile,

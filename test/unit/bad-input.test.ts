@@ -65,12 +65,14 @@ type RunStep = Extract<Step, { kind: 'run' | 'spawn' | 'remote' }>;
 function startArgv(config: Config) {
   const steps = actionPlan(config, 'all', 'start').flatMap((p) => p.steps);
   const of = (kind: RunStep['kind']) => steps.filter((s): s is RunStep => s.kind === kind).map((s) => s.argv);
-  const [launch] = of('remote');
-  expect(launch!.slice(0, 4)).toEqual(['sh', '-c', expect.any(String), 'launch']);
+  const launches = of('remote').filter((argv) => argv[3] === 'launch');
+  const qemus = of('spawn').filter((argv) => argv.includes('-qmp'));
+  const snabbnfvs = of('run').filter((argv) => argv.includes('traffic'));
+  expect([launches.length, qemus.length, snabbnfvs.length]).toEqual([1, 1, 2]);
   return {
-    snabbnfv: of('run').map((argv) => argv.slice(argv.indexOf('taskset'))),
-    qemu: of('spawn')[0]!,
-    guest: launch!.slice(7), // after sh -c SCRIPT launch DIR PIDFILE LOG
+    snabbnfv: snabbnfvs.map((argv) => argv.slice(argv.indexOf('taskset'))),
+    qemu: qemus[0]!,
+    guest: launches[0]!.slice(7), // after sh -c SCRIPT launch DIR PIDFILE LOG
   };
 }
 
@@ -377,10 +379,9 @@ describe('commas in paths that go into QEMU option strings', () => {
   });
 
   // KNOWN BUG outside src/config and src/shell (src/plan/qemu-args.ts, not changed here): after
-  // `file:` QEMU takes the rest of a -serial argument as the path, unparsed (chardev/char.c,
-  // qemu_chr_parse_compat), so the doubled comma makes QEMU write to /run/lw,,1/console.log.
-  // it.fails passes while the bug is there; once qemu-args.ts is fixed, turn it into it().
-  it.fails('KNOWN BUG: -serial file: gets its commas doubled although QEMU reads that path verbatim', () => {
+  // After `file:` QEMU takes the rest of a -serial argument as the path, unparsed (chardev/char.c,
+  // qemu_chr_parse_compat): a doubled comma there would make QEMU write to /run/lw,,1/console.log.
+  it('-serial file: keeps the path as it is, since QEMU reads it verbatim', () => {
     expect(optionValues(argv.qemu, '-serial')).toEqual([`file:${instancePaths(config).consoleLog}`]);
   });
 });
@@ -420,8 +421,8 @@ describe('huge input', () => {
     expect(startArgv(config).guest).toEqual([start]);
   });
 
-  it('an unclosed quote before 50 000 lines is found in linear time', () => {
-    const text = MINIMAL + 'QEMU_ARGS="-smp 2\n' + 'VM_USER=x\n'.repeat(50_000);
+  it('an unclosed quote before 20 000 lines is found in linear time (it took 18 s when each line rescanned the value)', () => {
+    const text = MINIMAL + 'QEMU_ARGS="-smp 2\n' + 'VM_USER=x\n'.repeat(20_000);
     expect(parseConf(text).problems.map(show)).toEqual(['9 QEMU_ARGS: the double-quoted value is never closed']);
   }, 3000);
 });
@@ -434,22 +435,28 @@ const FILE_LINES = (text: string) => text.split(/\r?\n/).length;
 /** Characters that mean something to a shell, to QEMU, or to the reader, and a few ordinary ones. */
 const hostileChar = fc.constantFrom(...'aZ09 ./-_,;:=\'"`$(){}[]\\#~%*?!|&<>\n\t\r\0é\u2028'.split(''));
 const hostile = fc.string({ unit: hostileChar, maxLength: 24 });
+/** Strings biased towards the characters above, or any code points at all. */
+const mixed = (maxLength: number) => fc.oneof(fc.string({ unit: hostileChar, maxLength }), fc.string({ unit: 'binary', maxLength }));
 const anyValue = fc.oneof(hostile, fc.string({ unit: 'binary', maxLength: 24 }));
 const quoted = (value: string, q: 'none' | "'" | '"') => (q === 'none' ? value : `${q}${value}${q}`);
 const quoting = fc.constantFrom('none' as const, "'" as const, '"' as const);
 /** s written in double quotes the way bash reads it back: a backslash before \ " $ and `. */
 const bashDoubleQuoted = (s: string) => `"${s.replace(/[\\"$`]/g, '\\$&')}"`;
 
-/** Parses and, when a Config results, plans everything; returns the problems. Throws only what the code throws. */
-function parseAndPlan(text: string) {
+/**
+ * Parses and, when buildConfig makes a Config, plans everything. Returns the problems, and the
+ * Config only if there are none (as loadConfig does: a file with any problem runs nothing).
+ */
+function parseAndPlan(text: string, plan = true) {
   const read = readConfText(text, FILE);
   const built = buildConfig(read.entries, { file: FILE, env: { HOME }, home: HOME });
-  if (built.config) {
+  if (built.config && plan) {
     const plans = [...actionPlan(built.config, 'all', 'restart'), ...actionPlan(built.config, 'vm', 'stop', { force: true })];
     for (const step of plans.flatMap((p) => p.steps)) if ('argv' in step) for (const a of step.argv) expect(a).not.toContain('\0');
     qemuArgv(built.config);
   }
-  return { config: built.config, problems: [...read.problems, ...built.problems] };
+  const problems = [...read.problems, ...built.problems];
+  return { config: problems.length === 0 ? built.config : undefined, problems };
 }
 
 function expectWellFormedProblems(problems: ConfigProblem[], text: string) {
@@ -518,7 +525,7 @@ describe('property: the parser returns problems, it never throws', () => {
 
 describe('property: quoted values read back as written', () => {
   // LWAFTR_STOP is a guest path: no ~ or $ expansion, refused only for a line break or NUL.
-  const noSingleQuote = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => s.length > 0 && !/['\n\0]/.test(s));
+  const noSingleQuote = mixed(40).map((s) => s.replace(/['\n\0]/g, '')).filter((s) => s.length > 0);
 
   it("a single-quoted value is the string, whatever it holds but ' and a line break", () => {
     fc.assert(
@@ -527,33 +534,34 @@ describe('property: quoted values read back as written', () => {
         const read = readConfText(text, FILE);
         expect(read.problems).toEqual([]);
         expect(read.entries.at(-1)).toEqual({ key: 'LWAFTR_STOP', value: s, quoting: 'single', line: MINIMAL_LINES + 1 });
-        expect(parseAndPlan(text).config!.lwaftr.command).toEqual({ kind: 'script', start: '~/run_lwaftr.sh', stop: s });
+        expect(parseAndPlan(text, false).config!.lwaftr.command).toEqual({ kind: 'script', start: '~/run_lwaftr.sh', stop: s });
       }),
-      { numRuns: 300 },
+      { numRuns: 250 },
     );
   });
 
   it("the bash way of putting ' in single quotes ('\\'') is refused with the way to do it, never misread", () => {
-    const withQuote = fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => s.includes("'") && !/[\n\0]/.test(s));
+    const part = mixed(10).map((s) => s.replace(/['\n\0]/g, ''));
+    const withQuote = fc.array(part, { minLength: 2, maxLength: 4 }).map((parts) => parts.join("'"));
     fc.assert(
       fc.property(withQuote, (s) => {
         const text = MINIMAL + `LWAFTR_STOP='${s.replaceAll("'", "'\\''")}'\n`;
-        expect(parseAndPlan(text).problems.map(show)).toEqual([
+        expect(parseAndPlan(text, false).problems.map(show)).toEqual([
           `${MINIMAL_LINES + 1} LWAFTR_STOP: text after the closing quote: lwaftrctl reads one quoted string per value, so '\\'' does not put a ' in it; write the value in double quotes ("it's")`,
         ]);
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
   });
 
   it('a value written in double quotes the bash way (\\ before \\ " $ `) is the string', () => {
-    const noLineBreak = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => s.length > 0 && !/[\n\0]/.test(s));
+    const noLineBreak = mixed(40).map((s) => s.replace(/[\n\0]/g, '')).filter((s) => s.length > 0);
     fc.assert(
       fc.property(noLineBreak, (s) => {
         const text = MINIMAL + `LWAFTR_STOP=${bashDoubleQuoted(s)}\n`;
-        expect(parseAndPlan(text).config!.lwaftr.command).toEqual({ kind: 'script', start: '~/run_lwaftr.sh', stop: s });
+        expect(parseAndPlan(text, false).config!.lwaftr.command).toEqual({ kind: 'script', start: '~/run_lwaftr.sh', stop: s });
       }),
-      { numRuns: 300 },
+      { numRuns: 250 },
     );
   });
 });
@@ -609,18 +617,19 @@ describe('property: a plain-word key never carries a shell character', () => {
     fc.assert(
       fc.property(value, quoting, (v, q) => {
         const text = base + `${key}=${quoted(v, q)}\n`;
-        const { config, problems } = parseAndPlan(text);
+        const { config, problems } = parseAndPlan(text, false);
         if (!config) {
           expect(problems.length).toBeGreaterThan(0);
           return;
         }
         accepted++;
-        expect(fields[key]!(config)).toMatch(PLAIN);
+        const carried = fields[key]!(config);
+        if (carried !== undefined) expect(carried).toMatch(PLAIN); // undefined: an empty value, unset
         const paths = instancePaths(config);
         for (const port of [1, 2] as const) expect(paths.snabbnfv[port].session).toMatch(PLAIN);
         expect(path.basename(paths.stateDir)).toMatch(PLAIN);
       }),
-      { numRuns: 250 },
+      { numRuns: 200 },
     );
   });
 
@@ -628,7 +637,7 @@ describe('property: a plain-word key never carries a shell character', () => {
     fc.assert(
       fc.property(anyValue, (v) => {
         const text = base + `SSH_OPTS=${bashDoubleQuoted(`-l ${quoteArg(v)}`)}\n`;
-        const { config, problems } = parseAndPlan(text);
+        const { config, problems } = parseAndPlan(text, false);
         if (config) expect(config.ssh.user).toMatch(PLAIN);
         else expect(problems.length).toBeGreaterThan(0);
       }),
