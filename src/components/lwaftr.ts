@@ -44,7 +44,6 @@ export const lwaftr: Component = {
       return 'already-stopped';
     }
     await runPlan(lwaftrStopPlan(ctx.config), ctx);
-    await ctx.guest().exec(['rm', '-f', ctx.paths.guest.pidFile]);
     ctx.reporter.info(`lwaftr: stopped (pid ${before.pid})`);
     return 'stopped';
   },

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { OperationError } from '../errors.js';
-import { guestProcessStateArgv } from '../plan/lwaftr-plan.js';
+import { guestProcessGoneArgv, guestProcessStateArgv } from '../plan/lwaftr-plan.js';
 import type { WaitFor } from '../plan/steps.js';
 import { identify, writeRecord } from '../state/process-identity.js';
 import { waitUntil, type Check } from '../wait/wait-until.js';
@@ -16,7 +16,7 @@ export async function waitFor(w: WaitFor, timeoutMs: number, ctx: RunContext): P
   await waitUntil(() => check(w, ctx), {
     what,
     timeoutMs,
-    intervalMs: w.kind === 'ssh-banner' || w.kind.startsWith('guest') ? 250 : 50,
+    intervalMs: w.kind === 'ssh-banner' ? 250 : w.kind.startsWith('guest') ? 100 : 50,
     signal: ctx.signal,
     onProgress: (ms, status) => ctx.reporter.progress(what, ms, status),
     detail: () => detailFor(w),
@@ -43,15 +43,19 @@ export async function check(w: WaitFor, ctx: RunContext): Promise<Check> {
       return checkQmp(w);
     case 'ssh-banner':
       return (await readSshBanner(w.host, w.port)) ? { ready: true } : { ready: false, status: 'no SSH banner yet' };
-    case 'process-gone': {
-      const id = identify(w.process);
-      return id.state === 'running' ? { ready: false, status: `pid ${id.pid} still running` } : { ready: true };
+    case 'processes-gone': {
+      const alive = w.processes.map((p) => ({ p, id: identify(p) })).filter((x) => x.id.state === 'running');
+      return alive.length ? { ready: false, status: alive.map((x) => `${x.p.label} still running`).join(', ') } : { ready: true };
     }
-    case 'guest-process-started':
     case 'guest-process-gone': {
-      const r = await ctx.guest().exec(guestProcessStateArgv(w.pidFile, w.kind === 'guest-process-started' ? w.log : '/dev/null'));
+      const r = await ctx.guest().exec(guestProcessGoneArgv(w.pidFile));
+      const [state, pid] = r.stdout.trim().split(' ');
+      if (r.code !== 0) throw new OperationError(`cannot tell whether the guest lwAFTR has exited: ${(r.stderr || r.stdout).trim()}`);
+      return state === 'running' ? { ready: false, status: `guest pid ${pid} still running` } : { ready: true };
+    }
+    case 'guest-process-started': {
+      const r = await ctx.guest().exec(guestProcessStateArgv(w.pidFile, w.log));
       const [state, pid, logBytes] = r.stdout.trim().split(' ');
-      if (w.kind === 'guest-process-gone') return state === 'running' ? { ready: false, status: `guest pid ${pid} still running` } : { ready: true };
       if (state === 'running') return Number(logBytes) > 0 ? { ready: true } : { ready: false, status: `guest pid ${pid} running, no output yet` };
       const tail = await ctx.guest().exec(['tail', '-n', '20', w.log]);
       throw new OperationError(`the guest process exited right after it started (${state})`, undefined, tail.stdout.trim() || undefined);
@@ -119,8 +123,8 @@ export function describe(w: WaitFor): string {
       return `the VM to be ${w.status}`;
     case 'ssh-banner':
       return `the guest's SSH on ${w.host}:${w.port}`;
-    case 'process-gone':
-      return `${w.process.label} to exit`;
+    case 'processes-gone':
+      return `${w.processes.map((p) => p.label).join(' and ')} to exit`;
     case 'guest-process-started':
       return 'the guest lwAFTR to start';
     case 'guest-process-gone':

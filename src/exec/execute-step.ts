@@ -61,7 +61,8 @@ async function executeBody(step: Step, ctx: RunContext): Promise<void> {
     case 'pin-vcpus':
       return pinVcpus(step.socket, step.process, step.cores, ctx);
     case 'signal':
-      return signalOurs(step.process, step.signal, ctx);
+      for (const process of step.processes) await signalOurs(process, step.signal, ctx);
+      return;
     case 'screen-quit':
       return quitScreenSession(step.session, step.process, ctx);
     case 'remote': {
@@ -136,6 +137,6 @@ function summarize(step: Step): Record<string, unknown> {
   if ('argv' in step) return { kind, argv: step.argv };
   if (step.kind === 'wait') return { kind, for: step.for.kind };
   if (step.kind === 'qmp') return { kind, execute: step.execute };
-  if (step.kind === 'signal') return { kind, signal: step.signal, process: step.process.label };
+  if (step.kind === 'signal') return { kind, signal: step.signal, processes: step.processes.map((p) => p.label) };
   return { kind };
 }

@@ -1,11 +1,12 @@
 // Local programs, always as argv (execa, no shell).
-import { execa } from 'execa';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { OperationError } from '../errors.js';
 import { quoteArgv } from '../shell/quote.js';
 
 export async function runLocal(argv: string[], cwd?: string): Promise<string> {
+  // Loaded on first use: it takes ~170 ms, and many runs start no local program at all.
+  const { execa } = await import('execa');
   const [file, ...args] = argv;
   const r = await execa(file!, args, { cwd, reject: false, stdin: 'ignore', all: true });
   if (r.failed) {

@@ -14,16 +14,20 @@ export const GUEST_LAUNCH =
   'dir=$1 pidfile=$2 log=$3; shift 3; mkdir -p "$dir" && cd || exit 1; setsid "$@" >"$log" 2>&1 </dev/null & pid=$!; ' +
   'start=$(sed "s/.*) //" /proc/$pid/stat | cut -d" " -f20); echo "$pid $start" >"$pidfile"; echo "$pid $start"';
 
-/**
- * $1 pid file, $2 signal. Signals the recorded pid only if it still has the recorded start time,
- * so a reused pid is never hit. Exit 0 whether or not there was anything to signal.
- */
-export const GUEST_SIGNAL_RECORDED =
-  'test -r "$1" || exit 0; read pid start <"$1"; now=$(sed "s/.*) //" /proc/$pid/stat 2>/dev/null | cut -d" " -f20); ' +
-  'if [ -n "$now" ] && [ "$now" = "$start" ]; then kill -"$2" "$pid"; else rm -f "$1"; fi';
-
 /** Offset of the device status register in the legacy virtio-pci BAR0; writing 0 resets the device. */
 export const VIRTIO_STATUS_OFFSET = 18;
+
+/**
+ * $1 pid file, $2 signal (or - for none), then the PCI addresses of the NICs to reset first.
+ * Acts only if the recorded pid still has the recorded start time (a reused pid is never hit);
+ * a pid file whose process is gone is removed. One SSH round trip for check, reset and signal.
+ */
+export const GUEST_STOP_RECORDED =
+  'pidfile=$1 sig=$2; shift 2; nics=$*; test -r "$pidfile" || { echo stopped; exit 0; }; read pid start <"$pidfile"; ' +
+  'set -- $(sed "s/.*) //" /proc/$pid/stat 2>/dev/null); ' +
+  'if [ $# -lt 20 ] || [ "$1" = Z ] || [ "${20}" != "$start" ]; then rm -f "$pidfile"; echo gone; exit 0; fi; ' +
+  `for d in $nics; do dd if=/dev/zero of=/sys/bus/pci/devices/$d/resource0 bs=1 seek=${VIRTIO_STATUS_OFFSET} count=1 conv=notrunc 2>/dev/null || { echo "cannot reset $d" >&2; exit 1; }; done; ` +
+  'if [ "$sig" = - ]; then echo "running $pid"; else kill -"$sig" "$pid" && echo "signalled $pid"; fi';
 
 export function sshTarget(config: Config): SshTarget {
   const s = config.ssh;
@@ -52,23 +56,24 @@ export function lwaftrStartPlan(config: Config): ComponentPlan {
 export function lwaftrStopPlan(config: Config): ComponentPlan {
   const ssh = sshTarget(config);
   const g = instancePaths(config).guest;
+  // Snabb's driver never resets the NICs it drove: the backend would go on writing into freed guest memory.
+  const nics = config.lwaftr.resetVirtio ? config.snabbnfv.ports.map((p) => p.guestPci) : [];
+  const stop = (sig: 'TERM' | 'KILL' | '-', resets: string[]): Step => ({
+    kind: 'remote',
+    ssh,
+    argv: ['sh', '-c', GUEST_STOP_RECORDED, 'stop', g.pidFile, sig, ...resets],
+    note: resets.length ? `reset the virtio NICs ${resets.join(' ')}${sig === '-' ? '' : `, then ${sig}`}, only if the recorded lwAFTR still runs` : undefined,
+  });
   const steps: Step[] = [];
-  if (config.lwaftr.resetVirtio)
-    for (const port of config.snabbnfv.ports)
-      steps.push({
-        kind: 'remote',
-        ssh,
-        argv: ['dd', 'if=/dev/zero', `of=/sys/bus/pci/devices/${port.guestPci}/resource0`, 'bs=1', `seek=${VIRTIO_STATUS_OFFSET}`, 'count=1', 'conv=notrunc'],
-        note: `reset the virtio NIC ${port.guestPci}: Snabb's driver never does, and the backend would go on writing into freed guest memory`,
-      });
-  if (config.lwaftr.command.kind === 'script' && config.lwaftr.command.stop) steps.push({ kind: 'remote', ssh, argv: [config.lwaftr.command.stop] });
-  const signal = (sig: 'TERM' | 'KILL'): Step => ({ kind: 'remote', ssh, argv: ['sh', '-c', GUEST_SIGNAL_RECORDED, 'signal', g.pidFile, sig] });
+  const command = config.lwaftr.command;
+  if (command.kind === 'script' && command.stop) steps.push(stop('-', nics), { kind: 'remote', ssh, argv: [command.stop] });
+  const resetFirst = command.kind === 'script' && command.stop ? [] : nics;
   steps.push({
     kind: 'escalate',
     until: { kind: 'guest-process-gone', ssh, pidFile: g.pidFile },
     stages: [
-      { step: signal('TERM'), timeoutMs: config.timeouts.termMs },
-      { step: signal('KILL'), timeoutMs: config.timeouts.termMs },
+      { step: stop('TERM', resetFirst), timeoutMs: config.timeouts.termMs },
+      { step: stop('KILL', []), timeoutMs: config.timeouts.termMs },
     ],
   });
   return { component: 'lwaftr', action: 'stop', steps };
@@ -84,4 +89,9 @@ export const GUEST_PROCESS_STATE =
 
 export function guestProcessStateArgv(pidFile: string, log: string): string[] {
   return ['sh', '-c', GUEST_PROCESS_STATE, 'state', pidFile, log];
+}
+
+/** Like the state check, and removes the pid file once the process is proven gone. */
+export function guestProcessGoneArgv(pidFile: string): string[] {
+  return ['sh', '-c', GUEST_STOP_RECORDED, 'gone', pidFile, '-'];
 }

@@ -39,7 +39,7 @@ function renderBody(step: Step): string[] {
     case 'pin-vcpus':
       return [`# for each vCPU thread id that QMP query-cpus-fast reports (thread-id):`, `#   taskset -pc ${step.cores.join(',')} THREAD_ID`];
     case 'signal':
-      return [`kill -${step.signal} "$(cat ${quoteArg(step.process.pidFile)})"  # only if its start time and command line still match (${describeProcess(step.process)})`];
+      return step.processes.map((p) => `kill -${step.signal} "$(cat ${quoteArg(p.pidFile)})"  # only if its start time and command line still match (${describeProcess(p)})`);
     case 'screen-quit':
       return [`screen -S "$(screen -ls | grep -o '[0-9]*\\.${step.session}\\b')" -X quit  # only if the session is still there`];
     case 'remote':
@@ -81,8 +81,8 @@ function describeWait(w: WaitFor): string {
       return `QMP query-status "${w.status}"`;
     case 'ssh-banner':
       return `the guest's SSH banner on ${w.host}:${w.port} (console: ${w.consoleLog})`;
-    case 'process-gone':
-      return `${describeProcess(w.process)} to exit`;
+    case 'processes-gone':
+      return `${w.processes.map(describeProcess).join(' and ')} to exit`;
     case 'guest-process-started':
       return `the guest process in ${w.pidFile} alive and a first line in ${w.log}`;
     case 'guest-process-gone':

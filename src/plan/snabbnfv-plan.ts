@@ -58,23 +58,20 @@ export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = co
   return { component: 'snabbnfv', action: 'start', steps };
 }
 
-/** Stops only this instance's processes; the sockets stay, QEMU owns them. */
+/** Stops only this instance's processes, all ports at once; the sockets stay, QEMU owns them. */
 export function snabbnfvStopPlan(config: Config, ports: readonly NfvPort[] = config.snabbnfv.ports): ComponentPlan {
   const paths = instancePaths(config);
-  const steps: Step[] = [];
-  for (const port of [...ports].reverse()) {
-    const process = snabbnfvProcess(config, port);
-    steps.push(
-      {
-        kind: 'escalate',
-        until: { kind: 'process-gone', process },
-        stages: [
-          { step: { kind: 'signal', process, signal: 'TERM' }, timeoutMs: config.timeouts.termMs },
-          { step: { kind: 'signal', process, signal: 'KILL' }, timeoutMs: config.timeouts.termMs },
-        ],
-      },
-      { kind: 'screen-quit', session: paths.snabbnfv[port.index].session, process },
-    );
-  }
+  const processes = ports.map((port) => snabbnfvProcess(config, port));
+  const steps: Step[] = [
+    {
+      kind: 'escalate',
+      until: { kind: 'processes-gone', processes },
+      stages: [
+        { step: { kind: 'signal', processes, signal: 'TERM' }, timeoutMs: config.timeouts.termMs },
+        { step: { kind: 'signal', processes, signal: 'KILL' }, timeoutMs: config.timeouts.termMs },
+      ],
+    },
+    ...ports.map((port, i): Step => ({ kind: 'screen-quit', session: paths.snabbnfv[port.index].session, process: processes[i]! })),
+  ];
   return { component: 'snabbnfv', action: 'stop', steps };
 }

@@ -25,8 +25,9 @@ export type WaitFor =
   | { kind: 'chardevs-connected'; socket: string; chardevs: string[] }
   | { kind: 'qmp-status'; socket: string; status: string }
   | { kind: 'ssh-banner'; host: string; port: number; consoleLog: string }
-  | { kind: 'process-gone'; process: ProcessRef }
+  | { kind: 'processes-gone'; processes: ProcessRef[] }
   | { kind: 'guest-process-started'; ssh: SshTarget; pidFile: string; log: string }
+  /** Once the process is proven gone, its pid file in the guest is removed. */
   | { kind: 'guest-process-gone'; ssh: SshTarget; pidFile: string };
 
 export type Step =
@@ -41,7 +42,7 @@ export type Step =
   | { kind: 'escalate'; until: WaitFor; stages: EscalationStage[]; note?: string }
   | { kind: 'qmp'; socket: string; execute: string; arguments?: Record<string, unknown>; note?: string }
   | { kind: 'pin-vcpus'; socket: string; process: ProcessRef; cores: number[]; note?: string }
-  | { kind: 'signal'; process: ProcessRef; signal: 'TERM' | 'KILL'; note?: string }
+  | { kind: 'signal'; processes: ProcessRef[]; signal: 'TERM' | 'KILL'; note?: string }
   /** Close the screen session left around a stopped program, if any. */
   | { kind: 'screen-quit'; session: string; process: ProcessRef; note?: string }
   | { kind: 'remote'; ssh: SshTarget; argv: string[]; note?: string }

@@ -37,13 +37,13 @@ export function vmStopPlan(config: Config, force = false): ComponentPlan {
   const graceful = [
     { step: { kind: 'qmp', socket: paths.qmpSocket, execute: 'system_powerdown' } as Step, timeoutMs: t.powerdownMs },
     { step: { kind: 'qmp', socket: paths.qmpSocket, execute: 'quit' } as Step, timeoutMs: t.quitMs },
-    { step: { kind: 'signal', process, signal: 'TERM' } as Step, timeoutMs: t.termMs },
+    { step: { kind: 'signal', processes: [process], signal: 'TERM' } as Step, timeoutMs: t.termMs },
   ];
   const steps: Step[] = [
     {
       kind: 'escalate',
-      until: { kind: 'process-gone', process },
-      stages: [...(force ? [] : graceful), { step: { kind: 'signal', process, signal: 'KILL' }, timeoutMs: t.termMs }],
+      until: { kind: 'processes-gone', processes: [process] },
+      stages: [...(force ? [] : graceful), { step: { kind: 'signal', processes: [process], signal: 'KILL' }, timeoutMs: t.termMs }],
     },
   ];
   return { component: 'vm', action: 'stop', steps };

@@ -152,11 +152,19 @@ describe('lwaftr plan', () => {
   it('starts detached with a recorded pid, resets both NICs before stopping that pid', () => {
     const start = lwaftrStartPlan(lab).steps[0]!;
     expect(start.kind === 'remote' && start.argv.slice(4, 7)).toEqual(['/tmp/lwaftrctl-lab', '/tmp/lwaftrctl-lab/lwaftr.pid', '/tmp/lwaftrctl-lab/lwaftr.log']);
-    const stop = lwaftrStopPlan(lab).steps;
-    expect(stop.map((s) => (s.kind === 'remote' ? s.argv[0] : s.kind))).toEqual(['dd', 'dd', 'escalate']);
-    expect(stop[0]).toMatchObject({ argv: ['dd', 'if=/dev/zero', 'of=/sys/bus/pci/devices/0000:00:08.0/resource0', 'bs=1', 'seek=18', 'count=1', 'conv=notrunc'] });
-    const noReset = configOf(MINIMAL + 'LWAFTR_RESET_VIRTIO=no\n');
-    expect(lwaftrStopPlan(noReset).steps.map((s) => s.kind)).toEqual(['escalate']);
+    const stopArgv = (config: typeof lab) => {
+      const [escalation] = lwaftrStopPlan(config).steps;
+      if (escalation?.kind !== 'escalate') throw new Error('not an escalation');
+      return escalation.stages.map((s) => (s.step.kind === 'remote' ? s.step.argv.slice(3) : []));
+    };
+    expect(stopArgv(lab)).toEqual([
+      ['stop', '/tmp/lwaftrctl-lab/lwaftr.pid', 'TERM', '0000:00:08.0', '0000:00:09.0'],
+      ['stop', '/tmp/lwaftrctl-lab/lwaftr.pid', 'KILL'],
+    ]);
+    expect(stopArgv(configOf(MINIMAL + 'LWAFTR_RESET_VIRTIO=no\n'))[0]).toEqual(['stop', '/tmp/lwaftrctl-lwaftr1/lwaftr.pid', 'TERM']);
+    // An operator's stop script runs after the reset and before any signal.
+    const scripted = lwaftrStopPlan(configOf(MINIMAL + 'LWAFTR_STOP=~/stop-lwaftr.sh\n')).steps;
+    expect(scripted.map((s) => (s.kind === 'remote' ? s.argv.slice(-3).join(' ') : s.kind))).toEqual(['- 0000:00:08.0 0000:00:09.0', '~/stop-lwaftr.sh', 'escalate']);
   });
 });
 

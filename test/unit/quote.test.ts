@@ -34,3 +34,33 @@ describe('POSIX quoting', () => {
     expect(quoteRemoteArgv(['~/run lwaftr.sh', '~x'])).toBe("~/'run lwaftr.sh' '~x'");
   });
 });
+
+describe('the guest scripts, run by a real sh against a fake /proc-less world', () => {
+  it('stop script: no pid file → stopped; a pid file of a gone process is removed', async () => {
+    const { GUEST_STOP_RECORDED } = await import('../../src/plan/lwaftr-plan.js');
+    const fs = await import('node:fs');
+    const dir = fs.mkdtempSync('/tmp/guest-stop-');
+    const pidFile = `${dir}/lwaftr.pid`;
+    const run = (...args: string[]) => execFileSync('sh', ['-c', GUEST_STOP_RECORDED, 'stop', pidFile, ...args]).toString().trim();
+    expect(run('TERM')).toBe('stopped');
+    fs.writeFileSync(pidFile, '999999 12345\n');
+    expect(run('TERM', '0000:00:08.0')).toBe('gone');
+    expect(fs.existsSync(pidFile)).toBe(false);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('stop script: a pid reused by another process (other start time) is never signalled', async () => {
+    const { GUEST_STOP_RECORDED } = await import('../../src/plan/lwaftr-plan.js');
+    const fs = await import('node:fs');
+    const { spawn } = await import('node:child_process');
+    const dir = fs.mkdtempSync('/tmp/guest-stop-');
+    const bystander = spawn('sleep', ['30']);
+    fs.writeFileSync(`${dir}/lwaftr.pid`, `${bystander.pid} 1\n`);
+    const out = execFileSync('sh', ['-c', GUEST_STOP_RECORDED, 'stop', `${dir}/lwaftr.pid`, 'KILL']).toString().trim();
+    expect(out).toBe('gone');
+    expect(bystander.exitCode).toBeNull();
+    expect(() => process.kill(bystander.pid!, 0)).not.toThrow();
+    bystander.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true });
+  });
+});
