@@ -7,6 +7,7 @@ import { quoteArgv } from '../shell/quote.js';
 import { identify, writeRecord } from '../state/process-identity.js';
 import { listScreenSessions } from '../state/screen-sessions.js';
 import { check, describe, waitFor } from './checks.js';
+import { waitUntil } from '../wait/wait-until.js';
 import { runLocal, spawnDetached } from './local.js';
 import { qmpOnce } from './qmp-client.js';
 import type { RunContext } from './run-context.js';
@@ -45,7 +46,9 @@ async function executeBody(step: Step, ctx: RunContext): Promise<void> {
     case 'spawn': {
       const pid = spawnDetached(step.argv, step.log, step.cwd);
       fs.writeFileSync(step.process.pidFile, `${pid}\n`);
-      if (!writeRecord(step.process.record, pid))
+      // Until the child has exec'd, its command line is still this node's: not yet provably ours.
+      await waitUntil(() => ({ ready: identify(step.process).state !== 'foreign' }), { what: `${step.process.label} to start`, timeoutMs: 5000, intervalMs: 5, signal: ctx.signal });
+      if (identify(step.process).state !== 'running' || !writeRecord(step.process.record, pid))
         throw new OperationError(`${step.process.label} exited at once: ${quoteArgv(step.argv.slice(0, 3))} …`, undefined, tailFile(step.log));
       return;
     }

@@ -30,8 +30,8 @@ export const GUEST_STOP_RECORDED =
   'if [ "$sig" = - ]; then echo "running $pid"; else kill -"$sig" "$pid" && echo "signalled $pid"; fi';
 
 export function sshTarget(config: Config): SshTarget {
-  const s = config.ssh;
-  return { host: s.host, port: s.port, user: s.user, identityFile: s.identityFile, knownHosts: s.knownHosts, hostKeyCheck: s.hostKeyCheck };
+  const { connectTimeoutMs: _, ...target } = config.ssh;
+  return target;
 }
 
 export function lwaftrCommand(config: Config): string[] {

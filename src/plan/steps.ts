@@ -1,5 +1,6 @@
 // A plan is data: the ordered steps a component takes. The dry run prints them,
 // the executors carry them out; neither adds steps of its own.
+import type { GuestSsh } from '../config/types.js';
 
 /** A process the tool started, proven by its pid file plus what its command line must contain. */
 export interface ProcessRef {
@@ -10,14 +11,8 @@ export interface ProcessRef {
   label: string;
 }
 
-export interface SshTarget {
-  host: string;
-  port: number;
-  user: string;
-  identityFile?: string;
-  knownHosts: string;
-  hostKeyCheck: 'yes' | 'accept-new';
-}
+/** Where remote steps go: the guest's SSH settings, less what only the connection needs. */
+export type SshTarget = Omit<GuestSsh, 'connectTimeoutMs'>;
 
 export type WaitFor =
   | { kind: 'log-line'; file: string; text: string; process: ProcessRef }

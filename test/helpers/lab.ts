@@ -80,6 +80,17 @@ export function killLeftovers(stateDir: string): void {
   fs.rmSync(stateDir, { recursive: true, force: true });
 }
 
+/** What an instance may not leave behind once stopped: processes, screen sessions, sockets, pid files, lock. */
+export function leftovers(stateDir: string) {
+  const files = fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : [];
+  return {
+    processes: processesMentioning(stateDir),
+    screens: screenSessions().filter((s) => s.cmdline.includes(stateDir)).map((s) => s.name),
+    runtimeFiles: files.filter((f) => /\.(sock|pid|json)$/.test(f) || f.startsWith('lock')),
+  };
+}
+export const NOTHING = { processes: [], screens: [], runtimeFiles: [] };
+
 /** Pids whose command line mentions text (our own process excluded). */
 export function processesMentioning(text: string): number[] {
   return fs

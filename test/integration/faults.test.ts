@@ -6,19 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readProcStat } from '../../src/state/proc.js';
-import { labInstance, processesMentioning, requireLab, screenSessions, type LabInstance } from '../helpers/lab.js';
+import { labInstance, leftovers, NOTHING, processesMentioning, requireLab, type LabInstance } from '../helpers/lab.js';
 
 beforeAll(requireLab);
 
-function leftovers(stateDir: string) {
-  const files = fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : [];
-  return {
-    processes: processesMentioning(stateDir),
-    screens: screenSessions().filter((s) => s.cmdline.includes(stateDir)).map((s) => s.name),
-    runtimeFiles: files.filter((f) => /\.(sock|pid|json)$/.test(f) || f.startsWith('lock')),
-  };
+/** Until a process killed from outside has exited (a zombie counts: init reaps it late). */
+async function gone(pid: number): Promise<void> {
+  for (let st = readProcStat(pid); st && st.state !== 'Z'; st = readProcStat(pid)) await new Promise((r) => setTimeout(r, 50));
 }
-const NOTHING = { processes: [], screens: [], runtimeFiles: [] };
+
 
 /** One instance per test, cleaned whatever happens. */
 let current: LabInstance | undefined;
@@ -58,7 +54,7 @@ describe('snabbnfv faults', () => {
     expect((await inst.cli('snabbnfv', 'start')).code).toBe(0);
     const pid = Number(fs.readFileSync(path.join(inst.stateDir, 'snabbnfv-2.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
-    while (readProcStat(pid) && readProcStat(pid)!.state !== 'Z') await new Promise((r) => setTimeout(r, 50));
+    await gone(pid);
     const s = await inst.status();
     expect(s.snabbnfv).toMatchObject({ state: 'broken', reason: 'port 2 died; its pid file is left', fix: `lwaftrctl -f ${inst.conf} snabbnfv start` });
     expect((await inst.cli('status', 'snabbnfv')).code).toBe(1);
@@ -136,7 +132,7 @@ describe('QEMU faults', () => {
     expect((await inst.cli('all', 'start')).code).toBe(0);
     const pid = Number(fs.readFileSync(path.join(inst.stateDir, 'qemu.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
-    while (readProcStat(pid) && readProcStat(pid)!.state !== 'Z') await new Promise((r) => setTimeout(r, 50));
+    await gone(pid);
     const s = await inst.status();
     expect(s.vm).toMatchObject({ state: 'broken', fix: `lwaftrctl -f ${inst.conf} vm start` });
     expect(s.lwaftr!.state).toBe('stopped');

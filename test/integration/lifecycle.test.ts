@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProcStat } from '../../src/state/proc.js';
-import { guestLinkUp, labInstance, processesMentioning, requireLab, screenSessions } from '../helpers/lab.js';
+import { guestLinkUp, labInstance, leftovers, NOTHING, requireLab, screenSessions } from '../helpers/lab.js';
 
 const inst = labInstance('cycle', 10032);
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
@@ -19,17 +19,6 @@ async function eventually(what: string, fn: () => Promise<boolean>, ms: number):
   }
 }
 
-function leftovers(stateDir: string) {
-  const files = fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : [];
-  return {
-    processes: processesMentioning(stateDir),
-    screens: screenSessions().filter((s) => s.cmdline.includes(stateDir)).map((s) => s.name),
-    sockets: files.filter((f) => f.endsWith('.sock')),
-    pidFiles: files.filter((f) => f.endsWith('.pid') || f.endsWith('.json')),
-    lock: files.filter((f) => f.startsWith('lock')),
-  };
-}
-const NOTHING = { processes: [], screens: [], sockets: [], pidFiles: [], lock: [] };
 
 describe('the full cycle', () => {
   const bystanders: ResultPromise[] = [];
