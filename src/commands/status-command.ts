@@ -2,7 +2,7 @@
 // guest), never from a stored flag. Exit codes follow LSB.
 import fs from 'node:fs';
 import { STATUS_EXIT } from '../errors.js';
-import { guestLwaftrState } from '../components/guest-lwaftr-state.js';
+import { guestLwaftrState, type GuestState } from '../components/guest-lwaftr-state.js';
 import { check } from '../exec/checks.js';
 import { GuestSsh } from '../exec/guest-ssh.js';
 import { isChardevConnected, qmpOnce, type ChardevInfo } from '../exec/qmp-client.js';
@@ -64,13 +64,23 @@ function statusContext(config: Config, opts: GlobalOptions): RunContext {
   };
 }
 
+type GuestProbe = Promise<{ ok: true; guest: GuestState } | { ok: false; error: Error }> | undefined;
+
 export async function collectStatus(ctx: RunContext): Promise<Record<SingleComponent, ComponentStatus>> {
-  const vmStatus = await vmState(ctx);
+  // The guest is asked over SSH (the slow part) while QEMU is asked over QMP.
+  const probe: GuestProbe =
+    identify(qemuProcess(ctx.config)).state === 'running'
+      ? guestLwaftrState(ctx).then(
+          (guest) => ({ ok: true as const, guest }),
+          (error: Error) => ({ ok: false as const, error }),
+        )
+      : undefined;
+  const vmStatus = await vmState(ctx, probe);
   const chardevs = (vmStatus.backends as Record<string, boolean> | undefined) ?? {};
   return {
     snabbnfv: await snabbnfvState(ctx, vmStatus.state !== 'stopped' && vmStatus.state !== 'broken' ? chardevs : undefined),
     vm: vmStatus,
-    lwaftr: await lwaftrState(ctx, vmStatus),
+    lwaftr: await lwaftrState(ctx, vmStatus, probe),
   };
 }
 
@@ -107,7 +117,7 @@ async function snabbnfvState(ctx: RunContext, chardevs: Record<string, boolean> 
   return { ...summary, ports };
 }
 
-async function vmState(ctx: RunContext): Promise<ComponentStatus> {
+async function vmState(ctx: RunContext, probe: GuestProbe): Promise<ComponentStatus> {
   const id = identify(qemuProcess(ctx.config));
   const base = { ...processFacts(id), logs: { qemu: ctx.paths.qemuLog, console: ctx.paths.consoleLog }, qmpSocket: ctx.paths.qmpSocket, ssh: `${ctx.config.ssh.host}:${ctx.config.ssh.port}` };
   const startFix = `lwaftrctl -f ${ctx.config.file} vm start`;
@@ -123,7 +133,8 @@ async function vmState(ctx: RunContext): Promise<ComponentStatus> {
     // Reported below as QMP not answering.
   }
   const ssh = ctx.config.ssh;
-  const guestReachable = (await check({ kind: 'ssh-banner', host: ssh.host, port: ssh.port, consoleLog: ctx.paths.consoleLog }, ctx)).ready;
+  // A guest that answered the SSH probe is reachable; otherwise its banner tells whether sshd is up at all.
+  const guestReachable = (await probe)?.ok || (await check({ kind: 'ssh-banner', host: ssh.host, port: ssh.port, consoleLog: ctx.paths.consoleLog }, ctx)).ready;
   const pinning = pinningOf(ctx.config, id.pid);
   const facts = { ...base, qmpStatus, backends, guestReachable, pinning };
   const problems = [
@@ -162,17 +173,14 @@ function sameCores(affinity: string, wanted: number[]): boolean {
   return cores.length === wanted.length && cores.every((c, i) => c === wanted[i]);
 }
 
-async function lwaftrState(ctx: RunContext, vm: ComponentStatus): Promise<ComponentStatus> {
+async function lwaftrState(ctx: RunContext, vm: ComponentStatus, probe: GuestProbe): Promise<ComponentStatus> {
   const g = ctx.paths.guest;
   const base = { log: `guest:${g.log}`, pidFile: `guest:${g.pidFile}` };
-  if (vm.state === 'stopped' || vm.state === 'broken') return { state: 'stopped', reason: 'the VM is not running', ...base };
-  let guest;
-  try {
-    guest = await guestLwaftrState(ctx);
-  } catch (err) {
-    return { state: 'unknown', reason: `cannot reach the guest: ${(err as Error).message}`, fix: `lwaftrctl -f ${ctx.config.file} vm restart`, ...base };
-  }
-  const last = guest.state === 'stopped' ? undefined : (await ctx.guest().exec(['tail', '-n', '1', g.log]).catch(() => undefined))?.stdout.trim();
+  const answer = await probe;
+  if (!answer || vm.state === 'stopped' || vm.state === 'broken') return { state: 'stopped', reason: 'the VM is not running', ...base };
+  if (!answer.ok) return { state: 'unknown', reason: `cannot reach the guest: ${answer.error.message}`, fix: `lwaftrctl -f ${ctx.config.file} vm restart`, ...base };
+  const guest = answer.guest;
+  const last = guest.lastLine;
   if (guest.state === 'running') return { state: 'running', pid: guest.pid, lastLine: last, ...base };
   if (guest.state === 'dead')
     return {

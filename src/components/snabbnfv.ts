@@ -5,6 +5,7 @@ import { listScreenSessions } from '../state/screen-sessions.js';
 import type { NfvPort } from '../config/types.js';
 import { snabbnfvProcess, snabbnfvStartPlan, snabbnfvStopPlan } from '../plan/snabbnfv-plan.js';
 import { identify, removeStaleFiles } from '../state/process-identity.js';
+import { qemuProcess } from '../plan/vm-plan.js';
 import { runPlan, type Component } from './run-plan.js';
 
 export const snabbnfv: Component = {
@@ -22,7 +23,7 @@ export const snabbnfv: Component = {
     }
     if (toStart.length === 0) return 'already-running';
     try {
-      await runPlan(snabbnfvStartPlan(ctx.config, toStart), ctx);
+      await runPlan(snabbnfvStartPlan(ctx.config, toStart, identify(qemuProcess(ctx.config)).state === 'running'), ctx);
     } catch (err) {
       // Leave nothing half-started: stop whichever of this run's ports did come up.
       await runPlan(snabbnfvStopPlan(ctx.config, toStart), ctx).catch(() => undefined);

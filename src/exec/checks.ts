@@ -41,6 +41,12 @@ export async function check(w: WaitFor, ctx: RunContext): Promise<Check> {
     case 'qmp-status':
     case 'chardevs-connected':
       return checkQmp(w);
+    case 'backend-connected': {
+      const started = await check({ kind: 'log-line', file: w.log, text: w.text, process: w.process }, ctx);
+      if (!started.ready) return started;
+      const connected = await checkQmp({ kind: 'chardevs-connected', socket: w.socket, chardevs: [w.chardev] });
+      return connected.ready ? connected : { ready: false, status: 'running, QEMU does not see it connected yet' };
+    }
     case 'ssh-banner':
       return (await readSshBanner(w.host, w.port)) ? { ready: true } : { ready: false, status: 'no SSH banner yet' };
     case 'processes-gone': {
@@ -55,7 +61,7 @@ export async function check(w: WaitFor, ctx: RunContext): Promise<Check> {
     }
     case 'guest-process-started': {
       const r = await ctx.guest().exec(guestProcessStateArgv(w.pidFile, w.log));
-      const [state, pid, logBytes] = r.stdout.trim().split(' ');
+      const [state, pid, logBytes] = r.stdout.split('\n')[0]!.trim().split(' ');
       if (state === 'running') return Number(logBytes) > 0 ? { ready: true } : { ready: false, status: `guest pid ${pid} running, no output yet` };
       const tail = await ctx.guest().exec(['tail', '-n', '20', w.log]);
       throw new OperationError(`the guest process exited right after it started (${state})`, undefined, tail.stdout.trim() || undefined);
@@ -119,6 +125,8 @@ export function describe(w: WaitFor): string {
       return 'QEMU to answer on QMP';
     case 'chardevs-connected':
       return `the vhost-user backends to connect (${w.chardevs.join(', ')})`;
+    case 'backend-connected':
+      return `${w.process.label} to connect to QEMU (${w.chardev})`;
     case 'qmp-status':
       return `the VM to be ${w.status}`;
     case 'ssh-banner':
@@ -134,6 +142,7 @@ export function describe(w: WaitFor): string {
 
 function detailFor(w: WaitFor): string | undefined {
   if (w.kind === 'log-line') return tailFile(w.file);
+  if (w.kind === 'backend-connected') return tailFile(w.log);
   if (w.kind === 'ssh-banner') return tailFile(w.consoleLog, 20, 'guest console');
   return undefined;
 }

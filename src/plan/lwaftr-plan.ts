@@ -81,11 +81,13 @@ export function lwaftrStopPlan(config: Config): ComponentPlan {
 
 /**
  * $1 pid file, $2 log. Prints "running PID LOGBYTES", "dead PID" (files left, process gone
- * or its pid reused) or "stopped" (no pid file).
+ * or its pid reused) or "stopped" (no pid file); then the log's last line, so that status
+ * needs one round trip.
  */
 export const GUEST_PROCESS_STATE =
   'test -r "$1" || { echo stopped; exit 0; }; read pid start <"$1"; stat=$(sed "s/.*) //" /proc/$pid/stat 2>/dev/null); ' +
-  'set -- "$1" "$2" $stat; if [ -n "$stat" ] && [ "$3" != Z ] && [ "${22}" = "$start" ]; then echo "running $pid $(wc -c <"$2" 2>/dev/null || echo 0)"; else echo "dead $pid"; fi';
+  'set -- "$1" "$2" $stat; if [ -n "$stat" ] && [ "$3" != Z ] && [ "${22}" = "$start" ]; then echo "running $pid $(wc -c <"$2" 2>/dev/null || echo 0)"; else echo "dead $pid"; fi; ' +
+  'tail -n 1 "$2" 2>/dev/null';
 
 export function guestProcessStateArgv(pidFile: string, log: string): string[] {
   return ['sh', '-c', GUEST_PROCESS_STATE, 'state', pidFile, log];

@@ -77,6 +77,8 @@ function describeWait(w: WaitFor): string {
       return `QMP greeting on ${w.socket} (QEMU alive)`;
     case 'chardevs-connected':
       return `vhost-user backends connected on ${w.chardevs.join(', ')} (QMP query-chardev)`;
+    case 'backend-connected':
+      return `${describeProcess(w.process)} alive, "${w.text}" in ${w.log}, and QEMU's ${w.chardev} connected (QMP query-chardev)`;
     case 'qmp-status':
       return `QMP query-status "${w.status}"`;
     case 'ssh-banner':

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Config, NfvPort } from '../config/types.js';
 import { instancePaths } from './instance-paths.js';
+import { qemuChardevId } from './qemu-args.js';
 import type { ComponentPlan, ProcessRef, Step } from './steps.js';
 
 /** Writes the pid of the shell, which then execs the command: the pid file names the program itself. */
@@ -30,8 +31,15 @@ export function snabbnfvProcess(config: Config, port: NfvPort): ProcessRef {
   return { pidFile: p.pidFile, record: p.record, cmdlineHas: ['snabbnfv', 'traffic', port.socket], label: `snabbnfv port ${port.index}` };
 }
 
-/** `ports`: the ones to start (all by default; a real run leaves out those already running). */
-export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = config.snabbnfv.ports): ComponentPlan {
+/** What snabbnfv prints first, before it reads its port file. */
+export const SNABBNFV_START_LINE = 'snabbnfv traffic starting';
+
+/**
+ * `ports`: the ones to start (all by default; a real run leaves out those already running).
+ * `vmRunning`: QEMU already serves the sockets, so QEMU seeing each backend connect is the
+ * proof (about a second sooner than the first load report).
+ */
+export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = config.snabbnfv.ports, vmRunning = false): ComponentPlan {
   const paths = instancePaths(config);
   const steps: Step[] = [
     { kind: 'mkdir', path: paths.stateDir },
@@ -53,7 +61,13 @@ export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = co
   for (const port of ports) {
     const process = snabbnfvProcess(config, port);
     const log = paths.snabbnfv[port.index].log;
-    steps.push({ kind: 'wait', for: { kind: 'log-line', file: log, text: SNABBNFV_RUNNING_LINE, process }, timeoutMs: config.timeouts.snabbnfvStartMs });
+    steps.push({
+      kind: 'wait',
+      for: vmRunning
+        ? { kind: 'backend-connected', process, log, text: SNABBNFV_START_LINE, socket: paths.qmpSocket, chardev: qemuChardevId(port.index) }
+        : { kind: 'log-line', file: log, text: SNABBNFV_RUNNING_LINE, process },
+      timeoutMs: config.timeouts.snabbnfvStartMs,
+    });
   }
   return { component: 'snabbnfv', action: 'start', steps };
 }

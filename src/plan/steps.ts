@@ -18,6 +18,8 @@ export type WaitFor =
   | { kind: 'log-line'; file: string; text: string; process: ProcessRef }
   | { kind: 'qmp-ready'; socket: string; process: ProcessRef }
   | { kind: 'chardevs-connected'; socket: string; chardevs: string[] }
+  /** A backend started while QEMU runs: alive, past its start line, and connected as QEMU sees it. */
+  | { kind: 'backend-connected'; process: ProcessRef; log: string; text: string; socket: string; chardev: string }
   | { kind: 'qmp-status'; socket: string; status: string }
   | { kind: 'ssh-banner'; host: string; port: number; consoleLog: string }
   | { kind: 'processes-gone'; processes: ProcessRef[] }

@@ -52,11 +52,25 @@ export function identify(ref: ProcessRef): Identity {
   const stat = readProcStat(pid)!;
   if (record && (record.pid !== pid || record.startTime !== stat.startTime))
     return { state: 'foreign', pid, reason: `pid ${pid} started at another time than the one lwaftrctl recorded: it is another process now` };
-  const cmdline = readCmdline(pid);
+  const cmdline = readSettledCmdline(pid);
   const missing = ref.cmdlineHas.filter((s) => !cmdline.includes(s));
   if (missing.length > 0) return { state: 'foreign', pid, reason: `pid ${pid} is not ${ref.label} (its command line lacks ${missing.join(' ')})` };
   return { state: 'running', pid, startTime: stat.startTime };
 }
+
+/**
+ * A process in the middle of execve shows an empty command line for a moment (taskset exec'ing
+ * QEMU, sh exec'ing snabb): read again briefly. A kernel thread's stays empty, and is not ours.
+ */
+function readSettledCmdline(pid: number): string[] {
+  for (let tries = 0; tries < 20; tries++) {
+    const cmdline = readCmdline(pid);
+    if (cmdline.length > 0 || !isAlive(pid)) return cmdline;
+    Atomics.wait(PAUSE, 0, 0, 1);
+  }
+  return [];
+}
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** Removes a pid file and record only once identify() has proven the process gone. */
 export function removeStaleFiles(ref: ProcessRef): void {

@@ -62,6 +62,14 @@ describe('snabbnfv plan', () => {
     });
   });
 
+  it('with QEMU already running, a backend is ready once QEMU sees it connected', () => {
+    const waits = snabbnfvStartPlan(lab, lab.snabbnfv.ports, true).steps.filter((s) => s.kind === 'wait');
+    expect(waits.map((w) => w.kind === 'wait' && w.for)).toMatchObject([
+      { kind: 'backend-connected', chardev: 'char1', text: 'snabbnfv traffic starting', socket: '/run/lwaftrctl/lab/qmp.sock' },
+      { kind: 'backend-connected', chardev: 'char2' },
+    ]);
+  });
+
   it('keeps snabbnfv-1/snabbnfv-2 for the default instance, prefixes the others', () => {
     expect(screenSessionName('lwaftr1', 1)).toBe('snabbnfv-1');
     expect(screenSessionName('lab', 2)).toBe('lab-snabbnfv-2');
