@@ -7,5 +7,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 20_000,
     hookTimeout: 120_000,
+    reporters: ['default', './test/helpers/plain-summary-reporter.ts'],
   },
 });
