@@ -18,7 +18,7 @@ import { qemuChardevId } from '../plan/qemu-args.js';
 import { snabbnfvProcess } from '../plan/snabbnfv-plan.js';
 import { qemuProcess } from '../plan/vm-plan.js';
 import { identify, type Identity } from '../state/process-identity.js';
-import { listThreads, readProcStat, threadAffinity, uptimeSeconds } from '../state/proc.js';
+import { listThreads, readProcStat, threadAffinity, threadName, uptimeSeconds } from '../state/proc.js';
 import { loadForCommand, type GlobalOptions } from './global-options.js';
 import { listScreenSessions } from '../state/screen-sessions.js';
 
@@ -153,7 +153,8 @@ function pinningOf(config: Config, pid: number) {
   const pin = config.vm.pin;
   const vcpuWanted = pin.vcpuCores ?? pin.wholeProcessCores;
   const otherWanted = pin.emulatorCores ?? pin.wholeProcessCores;
-  const threads = listThreads(pid).map((tid) => ({ tid, name: fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), affinity: threadAffinity(pid, tid) ?? '?' }));
+  // threadName/threadAffinity tolerate a thread that ends while it is being read.
+  const threads = listThreads(pid).map((tid) => ({ tid, name: threadName(pid, tid), affinity: threadAffinity(pid, tid) ?? '?' }));
   const isVcpu = (name: string) => /^CPU \d+\//.test(name);
   const check = (wanted: number[] | undefined, list: typeof threads) => ({
     wanted: wanted ? formatCoreList(wanted) : 'any',

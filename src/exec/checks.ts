@@ -34,6 +34,7 @@ export async function check(w: WaitFor, ctx: RunContext): Promise<Check> {
         if (id.state === 'stopped') return { ready: false, status: 'no pid yet' };
         throw new OperationError(`${w.process.label} exited right after it started`, undefined, tailFile(w.file));
       }
+      // The screen wrapper wrote the pid; its start time is recorded the first time it is seen alive.
       if (!fs.existsSync(w.process.record)) writeRecord(w.process.record, id.pid);
       return readText(w.file).includes(w.text) ? { ready: true } : { ready: false, status: 'running, no start line yet' };
     }
