@@ -78,14 +78,14 @@ export async function collectStatus(ctx: RunContext): Promise<Record<SingleCompo
   const vmStatus = await vmState(ctx, probe);
   const chardevs = (vmStatus.backends as Record<string, boolean> | undefined) ?? {};
   return {
-    snabbnfv: await snabbnfvState(ctx, vmStatus.state !== 'stopped' && vmStatus.state !== 'broken' ? chardevs : undefined),
+    snabbnfv: snabbnfvState(ctx, vmStatus.state !== 'stopped' && vmStatus.state !== 'broken' ? chardevs : undefined),
     vm: vmStatus,
     lwaftr: await lwaftrState(ctx, vmStatus, probe),
   };
 }
 
-async function snabbnfvState(ctx: RunContext, chardevs: Record<string, boolean> | undefined): Promise<ComponentStatus> {
-  const sessions = await listScreenSessions().catch(() => []);
+function snabbnfvState(ctx: RunContext, chardevs: Record<string, boolean> | undefined): ComponentStatus {
+  const sessions = listScreenSessions();
   const ports = ctx.config.snabbnfv.ports.map((port) => {
     const p = ctx.paths.snabbnfv[port.index];
     const id = identify(snabbnfvProcess(ctx.config, port));

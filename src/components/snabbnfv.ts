@@ -49,7 +49,7 @@ export const snabbnfv: Component = {
       }
     }
     // A session whose program is gone but whose screen lingers is still closed.
-    const lingering = (await listScreenSessions()).some((s) => ctx.config.snabbnfv.ports.some((p) => ctx.paths.snabbnfv[p.index].session === s.name));
+    const lingering = listScreenSessions().some((s) => ctx.config.snabbnfv.ports.some((p) => ctx.paths.snabbnfv[p.index].session === s.name));
     if (toStop.length === 0 && !lingering) {
       ctx.reporter.info('snabbnfv: already stopped');
       return 'already-stopped';

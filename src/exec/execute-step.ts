@@ -123,7 +123,7 @@ async function signalOurs(ref: ProcessRef, signal: 'TERM' | 'KILL', ctx: RunCont
 
 /** Screen's own process outlives its program by a moment; quit it only if it is ours. */
 async function quitScreenSession(session: string, ref: ProcessRef, ctx: RunContext): Promise<void> {
-  const sessions = await listScreenSessions();
+  const sessions = listScreenSessions();
   for (const s of sessions.filter((x) => x.name === session)) {
     const cmdline = fs.readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0');
     if (!cmdline.includes(ref.pidFile)) {

@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from './proc.js';
 
-export function screenDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SCREENDIR ?? path.join('/run/screen', `S-${os.userInfo().username}`);
+function screenDir(): string {
+  return process.env.SCREENDIR ?? path.join('/run/screen', `S-${os.userInfo().username}`);
 }
 
-export async function listScreenSessions(): Promise<{ pid: number; name: string }[]> {
+export function listScreenSessions(): { pid: number; name: string }[] {
   let entries: string[];
   try {
     entries = fs.readdirSync(screenDir());
