@@ -1,7 +1,7 @@
 // lwaftr: the guest packet loop. Needs the VM; started detached with its pid recorded in the
 // guest; stopped by that pid only (after its NICs are reset), never by name.
 import { OperationError } from '../errors.js';
-import { lwaftrStartPlan, lwaftrStopPlan } from '../plan/lwaftr-plan.js';
+import { guestProcessGoneArgv, lwaftrStartPlan, lwaftrStopPlan } from '../plan/lwaftr-plan.js';
 import { guestLwaftrState } from './guest-lwaftr-state.js';
 import { qemuProcess } from '../plan/vm-plan.js';
 import { identify } from '../state/process-identity.js';
@@ -18,7 +18,7 @@ export const lwaftr: Component = {
     }
     if (before.state === 'dead') {
       ctx.reporter.warn(`lwaftr: the guest lwAFTR (pid ${before.pid}) had died; starting it again`);
-      await ctx.guest().exec(['rm', '-f', ctx.paths.guest.pidFile]);
+      await ctx.guest().exec(guestProcessGoneArgv(ctx.paths.guest.pidFile));
     }
     const began = Date.now();
     try {
@@ -39,7 +39,8 @@ export const lwaftr: Component = {
     }
     const before = await guestLwaftrState(ctx);
     if (before.state !== 'running') {
-      if (before.state === 'dead') await ctx.guest().exec(['rm', '-f', ctx.paths.guest.pidFile]);
+      // Removes the pid file only once its process is proven gone.
+      if (before.state === 'dead') await ctx.guest().exec(guestProcessGoneArgv(ctx.paths.guest.pidFile));
       ctx.reporter.info('lwaftr: already stopped');
       return 'already-stopped';
     }

@@ -1,6 +1,5 @@
 // snabbnfv: decides which ports need starting or stopping, proves each start, and
 // undoes a half-done start. Sockets are never touched: QEMU owns them.
-import { OperationError } from '../errors.js';
 import { listScreenSessions } from '../state/screen-sessions.js';
 import type { NfvPort } from '../config/types.js';
 import { snabbnfvProcess, snabbnfvStartPlan, snabbnfvStopPlan } from '../plan/snabbnfv-plan.js';
@@ -55,11 +54,8 @@ export const snabbnfv: Component = {
       return 'already-stopped';
     }
     await runPlan(snabbnfvStopPlan(ctx.config, toStop.length ? toStop : ctx.config.snabbnfv.ports), ctx);
-    for (const port of ctx.config.snabbnfv.ports) {
-      const ref = snabbnfvProcess(ctx.config, port);
-      if (identify(ref).state === 'running') throw new OperationError(`snabbnfv port ${port.index} is still running after KILL`);
-      removeStaleFiles(ref);
-    }
+    // The escalation has proven them gone (or thrown): their files are stale now.
+    for (const port of ctx.config.snabbnfv.ports) removeStaleFiles(snabbnfvProcess(ctx.config, port));
     ctx.reporter.info(`snabbnfv: stopped${toStop.length ? ` port ${toStop.map((p) => p.index).join(' and ')}` : ''}`);
     return 'stopped';
   },

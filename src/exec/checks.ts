@@ -13,15 +13,20 @@ import { tailFile } from './tail-file.js';
 
 export async function waitFor(w: WaitFor, timeoutMs: number, ctx: RunContext): Promise<void> {
   const what = describe(w);
-  await waitUntil(() => check(w, ctx), {
-    what,
-    timeoutMs,
-    intervalMs: w.kind === 'ssh-banner' ? 250 : w.kind.startsWith('guest') ? 100 : 50,
-    signal: ctx.signal,
-    onProgress: (ms, status) => ctx.reporter.progress(what, ms, status),
-    detail: () => detailFor(w),
-    hint: hintFor(w, ctx),
-  });
+  try {
+    await waitUntil(() => check(w, ctx), {
+      what,
+      timeoutMs,
+      intervalMs: w.kind === 'ssh-banner' ? 250 : w.kind.startsWith('guest') ? 100 : 50,
+      signal: ctx.signal,
+      onProgress: (ms, status) => ctx.reporter.progress(what, ms, status),
+      detail: () => detailFor(w),
+      hint: hintFor(w, ctx),
+    });
+  } finally {
+    // Whatever the outcome, the live progress line is finished.
+    ctx.reporter.doneWaiting();
+  }
 }
 
 /** One look at the thing awaited. Throws when waiting longer cannot help (it died). */

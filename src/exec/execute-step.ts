@@ -34,9 +34,6 @@ async function executeBody(step: Step, ctx: RunContext): Promise<void> {
     case 'write-file':
       fs.writeFileSync(step.path, step.content);
       return;
-    case 'remove':
-      fs.rmSync(step.path, { force: true });
-      return;
     case 'rotate-log':
       if (fs.existsSync(step.path)) fs.renameSync(step.path, step.path + '.1');
       return;
@@ -54,7 +51,6 @@ async function executeBody(step: Step, ctx: RunContext): Promise<void> {
     }
     case 'wait':
       await waitFor(step.for, step.timeoutMs, ctx);
-      ctx.reporter.doneWaiting();
       return;
     case 'escalate':
       return escalate(step, ctx);
@@ -88,11 +84,9 @@ async function escalate(step: Extract<Step, { kind: 'escalate' }>, ctx: RunConte
     }
     try {
       await waitFor(step.until, stage.timeoutMs, ctx);
-      ctx.reporter.doneWaiting();
       return;
     } catch (err) {
       if ((err as Error).name !== 'TimeoutError') throw err;
-      ctx.reporter.doneWaiting();
       ctx.log.warn({ step: summarize(stage.step) }, 'did not take effect in time; escalating');
     }
   }

@@ -44,8 +44,6 @@ function renderBody(step: Step): string[] {
       return [`screen -S "$(screen -ls | grep -o '[0-9]*\\.${step.session}\\b')" -X quit  # only if the session is still there`];
     case 'remote':
       return [renderSsh(step.ssh, step.argv)];
-    case 'remove':
-      return [`rm -f ${quoteArg(step.path)}`];
     case 'rotate-log':
       return [`[ ! -e ${quoteArg(step.path)} ] || mv -f ${quoteArg(step.path)} ${quoteArg(step.path + '.1')}`];
   }

@@ -43,7 +43,6 @@ export type Step =
   /** Close the screen session left around a stopped program, if any. */
   | { kind: 'screen-quit'; session: string; process: ProcessRef; note?: string }
   | { kind: 'remote'; ssh: SshTarget; argv: string[]; note?: string }
-  | { kind: 'remove'; path: string; note?: string }
   /** Keep the previous run's log as LOG.1, so that readiness reads only this run's output. */
   | { kind: 'rotate-log'; path: string; note?: string };
 
