@@ -26,7 +26,15 @@ const GUEST_PCIS = ['0000:00:08.0', '0000:00:09.0'];
 // Options
 
 function parseOptions(argv) {
-  const o = { fastRuns: 5, labRuns: 3, name: 'bench', port: 10060, trace: true, waitQuiet: 0, out: path.join(RESULTS, 'latest.json') };
+  const o = {
+    fastRuns: 5,
+    labRuns: 3,
+    name: 'bench',
+    port: 10060,
+    trace: true,
+    waitQuiet: 0,
+    out: path.join(RESULTS, 'latest.json'),
+  };
   const num = (v, flag) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) usage(`${flag} wants a whole number >= 1, not "${v}"`);
@@ -34,7 +42,10 @@ function parseOptions(argv) {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     const value = () => inline ?? argv[++i] ?? usage(`${flag} wants a value`);
     switch (flag) {
       case '--runs': {
@@ -81,7 +92,7 @@ function parseOptions(argv) {
             'Results: a table on stdout, JSON in bench/results/latest.json.\n',
         );
         process.exit(0);
-      // falls through (never reached)
+        break; // not reached: process.exit does not return
       default:
         usage(`unknown option ${a}`);
     }
@@ -120,13 +131,28 @@ function summarize(xs) {
  * Runs a program, optionally under GNU time (peak RSS) and the trace hook, and measures its wall
  * time from just before spawn to its exit. Never throws for a non-zero exit.
  */
-function run(argv, { timeoutMs = 120_000, env = {}, measureRss = true, traceFile: wantTrace, duringCleanup = false } = {}) {
+function run(
+  argv,
+  { timeoutMs = 120_000, env = {}, measureRss = true, traceFile: wantTrace, duringCleanup = false } = {},
+) {
   let traceFile = wantTrace;
   return new Promise((resolve) => {
-    if (stopping && !duringCleanup) return resolve({ ms: 0, code: 130, signal: undefined, stdout: '', stderr: 'bench: interrupted\n', startedAtEpoch: Date.now() });
-    const rssFile = measureRss && GNU_TIME ? path.join(os.tmpdir(), `bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`) : undefined;
+    if (stopping && !duringCleanup)
+      return resolve({
+        ms: 0,
+        code: 130,
+        signal: undefined,
+        stdout: '',
+        stderr: 'bench: interrupted\n',
+        startedAtEpoch: Date.now(),
+      });
+    const rssFile =
+      measureRss && GNU_TIME
+        ? path.join(os.tmpdir(), `bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`)
+        : undefined;
     // Without GNU time, node's own VmHWM from the trace hook (which costs ~40 ms of start-up).
-    if (measureRss && !GNU_TIME && !traceFile && argv[0] === process.execPath) traceFile = path.join(os.tmpdir(), `bench-hwm-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+    if (measureRss && !GNU_TIME && !traceFile && argv[0] === process.execPath)
+      traceFile = path.join(os.tmpdir(), `bench-hwm-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
     let full = argv;
     if (traceFile && argv[0] === process.execPath) full = [argv[0], '--import', TRACE_HOOK, ...argv.slice(1)];
     if (rssFile) full = [GNU_TIME, '-f', '%M', '-o', rssFile, ...full];
@@ -168,7 +194,18 @@ function run(argv, { timeoutMs = 120_000, env = {}, measureRss = true, traceFile
         fs.rmSync(traceFile, { force: true });
       }
       if (maxRssKB === undefined && trace?.vmHwmKB) maxRssKB = trace.vmHwmKB;
-      resolve({ ms, startHr: t0, endHr: t0 + ms, code: code ?? (signal ? 128 : -1), signal, stdout, stderr, maxRssKB, startedAtEpoch, trace });
+      resolve({
+        ms,
+        startHr: t0,
+        endHr: t0 + ms,
+        code: code ?? (signal ? 128 : -1),
+        signal,
+        stdout,
+        stderr,
+        maxRssKB,
+        startedAtEpoch,
+        trace,
+      });
     });
   });
 }
@@ -196,7 +233,11 @@ function makeInstance(o) {
     toolLog: path.join(stateDir, 'lwaftrctl.log'),
     traceDir,
     /** lwaftrctl -f CONF ...args, timed. */
-    cli: (args, opts = {}) => run([process.execPath, CLI, '-f', conf, ...args], { ...opts, traceFile: opts.trace ? path.join(traceDir, `t${++traceSeq}.json`) : undefined }),
+    cli: (args, opts = {}) =>
+      run([process.execPath, CLI, '-f', conf, ...args], {
+        ...opts,
+        traceFile: opts.trace ? path.join(traceDir, `t${++traceSeq}.json`) : undefined,
+      }),
     sshControl: path.join(os.tmpdir(), `${o.name}-ssh-${o.port}`),
   };
   return inst;
@@ -205,14 +246,21 @@ function makeInstance(o) {
 function sshArgv(inst, command, extra = []) {
   return [
     'ssh',
-    '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${LAB}/keys/known_hosts`,
-    '-o', 'ConnectTimeout=5',
-    '-o', `ControlPath=${inst.sshControl}`,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${LAB}/keys/known_hosts`,
+    '-o',
+    'ConnectTimeout=5',
+    '-o',
+    `ControlPath=${inst.sshControl}`,
     ...extra,
-    '-i', `${LAB}/keys/id_ed25519`,
-    '-p', String(inst.port),
+    '-i',
+    `${LAB}/keys/id_ed25519`,
+    '-p',
+    String(inst.port),
     'root@127.0.0.1',
     ...(command === undefined ? [] : [command]),
   ];
@@ -232,7 +280,9 @@ async function openSshMaster(inst) {
 
 /** Both guest vhost-user NICs' link bits (legacy virtio-net config status, bit 0), as test/helpers/lab.ts reads them. */
 async function guestLinks(inst) {
-  const cmd = GUEST_PCIS.map((pci) => `dd if=/sys/bus/pci/devices/${pci}/resource0 bs=1 skip=26 count=1 2>/dev/null | od -An -tu1`).join('; ');
+  const cmd = GUEST_PCIS.map(
+    (pci) => `dd if=/sys/bus/pci/devices/${pci}/resource0 bs=1 skip=26 count=1 2>/dev/null | od -An -tu1`,
+  ).join('; ');
   const r = await run(sshArgv(inst, cmd, ['-o', 'ControlMaster=no']), { measureRss: false, timeoutMs: 15_000 });
   const vals = r.stdout.trim().split(/\s+/).map(Number);
   if (r.code !== 0 || vals.length !== 2 || vals.some((v) => !Number.isFinite(v))) return undefined;
@@ -253,7 +303,8 @@ function processesOf(inst) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
     try {
       const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (cmd.includes(`${inst.stateDir}/`) || cmd.includes(`hostfwd=tcp:127.0.0.1:${inst.port}-`)) pids.push({ pid: Number(d), cmd: cmd.split('\0').join(' ').slice(0, 120) });
+      if (cmd.includes(`${inst.stateDir}/`) || cmd.includes(`hostfwd=tcp:127.0.0.1:${inst.port}-`))
+        pids.push({ pid: Number(d), cmd: cmd.split('\0').join(' ').slice(0, 120) });
     } catch {
       // Gone meanwhile.
     }
@@ -315,8 +366,7 @@ async function qmpCont(socketPath, t0, deadline, isUp, pinCores) {
       s.setEncoding('utf8');
       s.on('data', (d) => {
         buf += d;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
           const line = buf.slice(0, nl).trim();
           buf = buf.slice(nl + 1);
           if (!line) continue;
@@ -330,7 +380,8 @@ async function qmpCont(socketPath, t0, deadline, isUp, pinCores) {
             stage = pinCores ? 10 : 2;
             s.write(pinCores ? '{"execute":"query-cpus-fast"}\n' : '{"execute":"cont"}\n');
           } else if (stage === 10 && 'return' in msg) {
-            for (const cpu of msg.return) spawnSync('taskset', ['-pc', pinCores.join(','), String(cpu['thread-id'])], { stdio: 'ignore' });
+            for (const cpu of msg.return)
+              spawnSync('taskset', ['-pc', pinCores.join(','), String(cpu['thread-id'])], { stdio: 'ignore' });
             stage = 2;
             s.write('{"execute":"cont"}\n');
           } else if (stage === 2 && 'return' in msg) {
@@ -396,7 +447,10 @@ function consoleSummary(file) {
   } catch {
     return undefined;
   }
-  const stamped = [...text.matchAll(/^\[\s*(\d+\.\d+)\]\s?(.*)$/gm)].map((m) => ({ t: Number(m[1]), line: m[2].trim().slice(0, 70) }));
+  const stamped = [...text.matchAll(/^\[\s*(\d+\.\d+)\]\s?(.*)$/gm)].map((m) => ({
+    t: Number(m[1]),
+    line: m[2].trim().slice(0, 70),
+  }));
   if (stamped.length === 0) return undefined;
   const gaps = stamped.slice(1).map((x, i) => ({ s: Math.round((x.t - stamped[i].t) * 100) / 100, before: x.line }));
   gaps.sort((a, b) => b.s - a.s);
@@ -412,7 +466,9 @@ async function floorRun(inst, state, { pinned = false } = {}) {
   const plan = JSON.parse(dry.stdout);
   const steps = plan.plans.flatMap((p) => p.steps);
   const spawnStep = steps.find((s) => s.kind === 'spawn');
-  const qmpSocket = steps.find((s) => s.kind === 'wait' && s.for?.kind === 'qmp-ready')?.for?.socket ?? path.join(inst.stateDir, 'qmp.sock');
+  const qmpSocket =
+    steps.find((s) => s.kind === 'wait' && s.for?.kind === 'qmp-ready')?.for?.socket ??
+    path.join(inst.stateDir, 'qmp.sock');
   if (!spawnStep) throw new Error('floor: the vm start plan has no spawn step');
   const argv = spawnStep.argv;
   if (!argv.includes('-S')) log('note: the QEMU argv has no -S any more; cont is sent anyway');
@@ -423,7 +479,11 @@ async function floorRun(inst, state, { pinned = false } = {}) {
   if (stopping) throw new Error('interrupted');
   const out = fs.openSync(spawnStep.log ?? path.join(inst.stateDir, 'qemu.log'), 'a');
   const t0 = hr();
-  const child = spawn(argv[0], argv.slice(1), { cwd: spawnStep.cwd ?? REPO, detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: spawnStep.cwd ?? REPO,
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
   fs.closeSync(out);
   child.on('error', () => undefined);
   state.floorPid = child.pid;
@@ -435,7 +495,14 @@ async function floorRun(inst, state, { pinned = false } = {}) {
     if (pinned && !pinCores) throw new Error('floor: --floor-variants: the plan pins no vCPU threads');
     const { qmpAt, contAt } = await qmpCont(qmpSocket, t0, deadline, () => !exited, pinCores);
     const bannerAt = await firstBanner(inst.port, t0, deadline);
-    return { ms: bannerAt, startHr: t0, endHr: t0 + bannerAt, qmpMs: qmpAt, contMs: contAt, console: consoleSummary(path.join(inst.stateDir, 'console.log')) };
+    return {
+      ms: bannerAt,
+      startHr: t0,
+      endHr: t0 + bannerAt,
+      qmpMs: qmpAt,
+      contMs: contAt,
+      console: consoleSummary(path.join(inst.stateDir, 'console.log')),
+    };
   } finally {
     await killAndWait(child.pid);
     state.floorPid = undefined;
@@ -490,7 +557,8 @@ function stepLabel(step, component) {
     const a = step.argv;
     if (a[0] === 'sh' && a[1] === '-c') what += ` sh:${a[3] ?? '?'}`;
     else if (a[0] === 'taskset' && a[3]) what += ` ${path.basename(a[3])}`;
-    else what += ` ${path.basename(a[0])}${a[0] === 'dd' ? ` ${(a.find((x) => x.startsWith('of=')) ?? '').replace(/.*devices\/([^/]+).*/, '$1')}` : ''}`;
+    else
+      what += ` ${path.basename(a[0])}${a[0] === 'dd' ? ` ${(a.find((x) => x.startsWith('of=')) ?? '').replace(/.*devices\/([^/]+).*/, '$1')}` : ''}`;
   }
   return `${component}: ${what}`;
 }
@@ -509,7 +577,8 @@ function timeline(lines, startedAtEpoch, wallMs) {
   const steps = [];
   for (const l of lines) {
     if (l.msg === 'plan begins') component = l.component;
-    if ((l.msg === 'step done' || l.msg === 'step failed') && typeof l.ms === 'number') steps.push({ label: stepLabel(l.step, component), start: l.time - l.ms, end: l.time, component });
+    if ((l.msg === 'step done' || l.msg === 'step failed') && typeof l.ms === 'number')
+      steps.push({ label: stepLabel(l.step, component), start: l.time - l.ms, end: l.time, component });
   }
   // Drop steps nested inside an earlier, longer one (the stages of an escalation).
   steps.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -517,23 +586,28 @@ function timeline(lines, startedAtEpoch, wallMs) {
   for (const s of steps) {
     const parent = top[top.length - 1];
     if (parent && s.start >= parent.start && s.end <= parent.end) {
-      (parent.nested ??= []).push(`${s.label.replace(/^[^:]+: /, '')} ${s.end - s.start}ms`);
+      parent.nested ??= [];
+      parent.nested.push(`${s.label.replace(/^[^:]+: /, '')} ${s.end - s.start}ms`);
       continue;
     }
     top.push(s);
   }
-  const segs = [{ label: 'start-up: node, modules, config (spawn → "lwaftrctl begins")', ms: begins.time - startedAtEpoch }];
+  const segs = [
+    { label: 'start-up: node, modules, config (spawn → "lwaftrctl begins")', ms: begins.time - startedAtEpoch },
+  ];
   let cursor = begins.time;
   let prevLabel = 'begin';
   for (const s of top) {
     const gap = s.start - cursor;
-    if (gap > 0) segs.push({ label: `between steps: ${prevLabel.replace(/^[^:]+: /, '')} → ${s.label}`, ms: gap, gap: true });
+    if (gap > 0)
+      segs.push({ label: `between steps: ${prevLabel.replace(/^[^:]+: /, '')} → ${s.label}`, ms: gap, gap: true });
     segs.push({ label: s.label, ms: s.end - s.start, nested: s.nested });
     cursor = Math.max(cursor, s.end);
     prevLabel = s.label;
   }
   const endAt = endLine?.time ?? cursor;
-  if (endAt > cursor) segs.push({ label: `between steps: ${prevLabel.replace(/^[^:]+: /, '')} → end`, ms: endAt - cursor, gap: true });
+  if (endAt > cursor)
+    segs.push({ label: `between steps: ${prevLabel.replace(/^[^:]+: /, '')} → end`, ms: endAt - cursor, gap: true });
   segs.push({ label: 'exit: "lwaftrctl done" → process gone', ms: startedAtEpoch + wallMs - endAt });
   // Repeated labels in one run (port 1 and 2) get #2, #3 so runs line up.
   const seen = new Map();
@@ -574,7 +648,13 @@ function traceSummary(trace) {
     end: e.end,
     ms: e.end !== undefined ? Math.round((e.end - e.start) * 10) / 10 : undefined,
   }));
-  return { hookLoadedMs: trace.hookLoadedMs, exitMs: trace.exitMs, vmHwmKB: trace.vmHwmKB, firstIoMs: ev[0]?.start, events: ev };
+  return {
+    hookLoadedMs: trace.hookLoadedMs,
+    exitMs: trace.exitMs,
+    vmHwmKB: trace.vmHwmKB,
+    firstIoMs: ev[0]?.start,
+    events: ev,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -587,7 +667,9 @@ function must(r, what, okCodes = [0]) {
   // lwaftrctl's own message first (its first lines), then the tail of what it showed.
   const lines = (r.stderr || r.stdout).trim().split('\n');
   const shown = lines.length > 16 ? [...lines.slice(0, 4), '…', ...lines.slice(-10)] : lines;
-  const err = new Error(`${what} exited ${r.code}${r.signal ? ` (${r.signal})` : ''}: ${lines.find((l) => l.startsWith('lwaftrctl:')) ?? lines[0] ?? ''}`);
+  const err = new Error(
+    `${what} exited ${r.code}${r.signal ? ` (${r.signal})` : ''}: ${lines.find((l) => l.startsWith('lwaftrctl:')) ?? lines[0] ?? ''}`,
+  );
   err.detail = shown.join('\n');
   throw err;
 }
@@ -614,13 +696,15 @@ async function labCycle(inst, o, i, data) {
       flag(data, 'status --json (running)', r);
       data.rss['status --json (running)'].push(r.maxRssKB);
     }
-    if (o.trace) data.traces.statusRunning = traceSummary((await inst.cli(['status', '--json'], { trace: true })).trace);
+    if (o.trace)
+      data.traces.statusRunning = traceSummary((await inst.cli(['status', '--json'], { trace: true })).trace);
   }
 
   // 3. snabbnfv restart with the VM up, until both guest links are back up.
   await openSshMaster(inst);
   const before = await guestLinks(inst);
-  if (!before || !before.every(Boolean)) log(`run ${i + 1}: note: guest links before snabbnfv restart: ${JSON.stringify(before)}`);
+  if (!before?.every(Boolean))
+    log(`run ${i + 1}: note: guest links before snabbnfv restart: ${JSON.stringify(before)}`);
   const polls = [];
   let polling = true;
   const t0 = hr();
@@ -689,7 +773,8 @@ async function labCycle(inst, o, i, data) {
   data.timelines.allStop.push(timeline(readLogFrom(inst, off), stop.startedAtEpoch, stop.ms));
   log(`run ${i + 1}: all stop ${(stop.ms / 1000).toFixed(2)} s`);
   const left = processesOf(inst);
-  if (left.length) throw new Error(`all stop left processes of ${inst.name}: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+  if (left.length)
+    throw new Error(`all stop left processes of ${inst.name}: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
 }
 
 async function fastCommands(inst, o, data) {
@@ -715,7 +800,11 @@ async function fastCommands(inst, o, data) {
 /** What loading each module costs in a fresh node (median of 3), for the "where the time goes" notes. */
 async function moduleCosts() {
   const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(SNAPSHOT, 'package.json'), 'utf8')).dependencies ?? {});
-  const own = ['./dist/config/load-config.js', './dist/commands/status-command.js', './dist/commands/action-command.js'].filter((m) => fs.existsSync(path.join(SNAPSHOT, m)));
+  const own = [
+    './dist/config/load-config.js',
+    './dist/commands/status-command.js',
+    './dist/commands/action-command.js',
+  ].filter((m) => fs.existsSync(path.join(SNAPSHOT, m)));
   const mods = [...deps, ...own];
   const out = {};
   for (const m of mods) {
@@ -749,8 +838,14 @@ function buildRows(data) {
     st.use = st.contended && st.quiet.n ? st.quiet.median : st.median;
     return st;
   };
-  const floor = S(data.floor.map((f) => f?.ms), 'floor');
-  const floorPinned = S(data.floorPinned.map((f) => f?.ms), 'floorPinned');
+  const floor = S(
+    data.floor.map((f) => f?.ms),
+    'floor',
+  );
+  const floorPinned = S(
+    data.floorPinned.map((f) => f?.ms),
+    'floorPinned',
+  );
   const allStart = S(data.allStart, 'allStart');
   const own = S(data.lwaftrOwn, 'allStart');
   const allStop = S(data.allStop, 'allStop');
@@ -766,21 +861,66 @@ function buildRows(data) {
   const pinnedTarget = floorPinned.n && own.n ? 1.15 * floorPinned.use + own.use : undefined;
   const rows = [
     { metric: "floor: guest boot → SSH banner (lwaftrctl's QEMU argv, cont at once)", st: floor },
-    { metric: '  of which: QEMU spawn → QMP greeting', st: S(data.floor.map((f) => f?.qmpMs), 'floor') },
+    {
+      metric: '  of which: QEMU spawn → QMP greeting',
+      st: S(
+        data.floor.map((f) => f?.qmpMs),
+        'floor',
+      ),
+    },
     { metric: 'floor, vCPU pinned as lwaftrctl pins it (pin, then cont)', st: floorPinned },
-    { metric: 'all start → guest lwAFTR verified', st: allStart, ratio: ratio(allStart, floor), ratioOf: 'floor', target: startTarget, targetText: startTarget ? `≤ 1.15×floor + lwAFTR = ${s1(startTarget)}` : '≤ 1.15×floor + lwAFTR' },
-    { metric: '  same, against the pinned floor', st: allStart, ratio: ratio(allStart, floorPinned), ratioOf: 'pinned floor', target: pinnedTarget, targetText: pinnedTarget ? `≤ 1.15×pinned floor + lwAFTR = ${s1(pinnedTarget)}` : '', info: true },
-    { metric: "  of which: lwAFTR start (lwaftrctl's \"after X s\")", st: own },
+    {
+      metric: 'all start → guest lwAFTR verified',
+      st: allStart,
+      ratio: ratio(allStart, floor),
+      ratioOf: 'floor',
+      target: startTarget,
+      targetText: startTarget ? `≤ 1.15×floor + lwAFTR = ${s1(startTarget)}` : '≤ 1.15×floor + lwAFTR',
+    },
+    {
+      metric: '  same, against the pinned floor',
+      st: allStart,
+      ratio: ratio(allStart, floorPinned),
+      ratioOf: 'pinned floor',
+      target: pinnedTarget,
+      targetText: pinnedTarget ? `≤ 1.15×pinned floor + lwAFTR = ${s1(pinnedTarget)}` : '',
+      info: true,
+    },
+    { metric: '  of which: lwAFTR start (lwaftrctl\'s "after X s")', st: own },
     { metric: 'all stop', st: allStop, target: 2500, targetText: '≤ 2.5 s' },
-    { metric: '  for comparison: all stop --force (QEMU killed, no powerdown)', st: S(data.allStopForce, 'allStopForce') },
+    {
+      metric: '  for comparison: all stop --force (QEMU killed, no powerdown)',
+      st: S(data.allStopForce, 'allStopForce'),
+    },
     { metric: 'snabbnfv restart (VM up) → both guest links up', st: links, target: 2000, targetText: '≤ 2 s' },
     { metric: '  of which: the command itself', st: S(data.nfvRestartCmd, 'nfvRestartLinks') },
     { metric: 'lwaftr restart', st: S(data.lwaftrRestart, 'lwaftrRestart') },
     { metric: 'node -e 0 (baseline)', st: node0 },
-    { metric: 'lwaftrctl --help', st: help, ratio: ratio(help, node0), ratioOf: 'node', target: node0.n ? 2 * node0.use : undefined, targetText: '≤ 2× node -e 0' },
+    {
+      metric: 'lwaftrctl --help',
+      st: help,
+      ratio: ratio(help, node0),
+      ratioOf: 'node',
+      target: node0.n ? 2 * node0.use : undefined,
+      targetText: '≤ 2× node -e 0',
+    },
     { metric: 'lwaftrctl --version', st: version, ratio: ratio(version, node0), ratioOf: 'node' },
-    { metric: 'status --json, lab stopped', st: stStopped, ratio: ratio(stStopped, node0), ratioOf: 'node', target: 400, targetText: '≤ 400 ms' },
-    { metric: 'status --json, lab running', st: stRunning, ratio: ratio(stRunning, node0), ratioOf: 'node', target: 400, targetText: '≤ 400 ms' },
+    {
+      metric: 'status --json, lab stopped',
+      st: stStopped,
+      ratio: ratio(stStopped, node0),
+      ratioOf: 'node',
+      target: 400,
+      targetText: '≤ 400 ms',
+    },
+    {
+      metric: 'status --json, lab running',
+      st: stRunning,
+      ratio: ratio(stRunning, node0),
+      ratioOf: 'node',
+      target: 400,
+      targetText: '≤ 400 ms',
+    },
   ];
   for (const r of rows) if (r.target !== undefined && r.st.n) r.met = r.st.use <= r.target;
   return rows;
@@ -788,13 +928,24 @@ function buildRows(data) {
 
 function renderTable(rows) {
   const anyContended = rows.some((r) => r.st.contended);
-  const head = ['metric', 'runs', 'median', 'min – max', ...(anyContended ? ['quiet runs: median'] : []), 'ratio', 'target', 'met'];
+  const head = [
+    'metric',
+    'runs',
+    'median',
+    'min – max',
+    ...(anyContended ? ['quiet runs: median'] : []),
+    'ratio',
+    'target',
+    'met',
+  ];
   const body = rows.map((r) => [
     r.metric,
     `${r.st.n ?? 0}${r.st.contended ? ` (${r.st.contended} contended)` : ''}`,
     s1(r.st.median),
     spread(r.st),
-    ...(anyContended ? [r.st.contended ? (r.st.quiet.n ? `${s1(r.st.quiet.median)} (${r.st.quiet.n})` : 'none quiet') : ''] : []),
+    ...(anyContended
+      ? [r.st.contended ? (r.st.quiet.n ? `${s1(r.st.quiet.median)} (${r.st.quiet.n})` : 'none quiet') : '']
+      : []),
     r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.ratioOf}`,
     r.targetText ?? '',
     r.met === undefined ? '' : `${r.met ? 'yes' : `NO (+${s1(r.st.use - r.target)})`}${r.info ? ' (info)' : ''}`,
@@ -803,21 +954,34 @@ function renderTable(rows) {
   const note = anyContended
     ? '\n\n"contended": another lab or test (QEMU, dpdk-testpmd, vitest) ran on this machine during that sample; ratios and verdicts use the median of the quiet samples where there is one.'
     : '';
-  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...body.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n') + note;
+  return (
+    [
+      `| ${head.join(' | ')} |`,
+      `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+      ...body.map((r) => `| ${r.map(esc).join(' | ')} |`),
+    ].join('\n') + note
+  );
 }
 
 function renderTimeline(title, segs) {
   if (!segs.length) return '';
   const total = segs.reduce((a, s) => a + s.median, 0);
   const lines = [`${title} (median ms per segment; sum of medians ${s1(total)})`];
-  for (const s of segs) if (s.median >= 20 || !s.label.startsWith('between')) lines.push(`  ${String(Math.round(s.median)).padStart(6)} ms  ${s.label}${s.n > 1 ? `  [${Math.round(s.min)}–${Math.round(s.max)}]` : ''}`);
+  for (const s of segs)
+    if (s.median >= 20 || !s.label.startsWith('between'))
+      lines.push(
+        `  ${String(Math.round(s.median)).padStart(6)} ms  ${s.label}${s.n > 1 ? `  [${Math.round(s.min)}–${Math.round(s.max)}]` : ''}`,
+      );
   return lines.join('\n');
 }
 
 function renderTrace(title, t) {
   if (!t) return '';
-  const lines = [`${title}: trace hook loaded at ${t.hookLoadedMs} ms, first I/O at ${t.firstIoMs ?? '–'} ms, exit at ${t.exitMs} ms, VmHWM ${t.vmHwmKB} KB`];
-  for (const e of t.events) lines.push(`  ${String(e.start).padStart(7)} ms +${String(e.ms ?? '?').padStart(6)} ms  ${e.what}`);
+  const lines = [
+    `${title}: trace hook loaded at ${t.hookLoadedMs} ms, first I/O at ${t.firstIoMs ?? '–'} ms, exit at ${t.exitMs} ms, VmHWM ${t.vmHwmKB} KB`,
+  ];
+  for (const e of t.events)
+    lines.push(`  ${String(e.start).padStart(7)} ms +${String(e.ms ?? '?').padStart(6)} ms  ${e.what}`);
   return lines.join('\n');
 }
 
@@ -843,7 +1007,17 @@ function machine() {
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
   const qemu = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0];
   const virtualized = /\bhypervisor\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
-  return { date: new Date().toISOString(), virtualized, uname: os.release(), nproc: os.availableParallelism?.() ?? os.cpus().length, cpu, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, qemu, kvm: fs.existsSync('/dev/kvm') };
+  return {
+    date: new Date().toISOString(),
+    virtualized,
+    uname: os.release(),
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    qemu,
+    kvm: fs.existsSync('/dev/kvm'),
+  };
 }
 
 function confValue(conf, key) {
@@ -857,7 +1031,12 @@ function otherLoad(inst) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (/qemu-system|dpdk-testpmd|vitest/.test(cmd.split('\0')[0] + ' ' + (cmd.split('\0')[1] ?? '')) && !cmd.includes(inst.stateDir) && !cmd.includes(`:${inst.port}-`)) others.push(`${d} ${cmd.split('\0')[0].split('/').pop()}`);
+      if (
+        /qemu-system|dpdk-testpmd|vitest/.test(`${cmd.split('\0')[0]} ${cmd.split('\0')[1] ?? ''}`) &&
+        !cmd.includes(inst.stateDir) &&
+        !cmd.includes(`:${inst.port}-`)
+      )
+        others.push(`${d} ${cmd.split('\0')[0].split('/').pop()}`);
     } catch {
       // Gone.
     }
@@ -884,7 +1063,8 @@ function wasContended(startHr, endHr) {
 }
 
 function flag(data, key, r) {
-  (data.contended[key] ??= []).push(r && r.startHr !== undefined ? wasContended(r.startHr, r.endHr) : false);
+  data.contended[key] ??= [];
+  data.contended[key].push(r && r.startHr !== undefined ? wasContended(r.startHr, r.endHr) : false);
 }
 
 async function waitQuiet(inst, seconds) {
@@ -894,7 +1074,10 @@ async function waitQuiet(inst, seconds) {
   for (;;) {
     const others = otherLoad(inst).others;
     if (others.length === 0) return;
-    if (hr() > until) return log(`others still running after ${seconds} s of waiting (${others.join(', ')}): going on; their samples are marked contended`);
+    if (hr() > until)
+      return log(
+        `others still running after ${seconds} s of waiting (${others.join(', ')}): going on; their samples are marked contended`,
+      );
     if (!said) log(`waiting up to ${seconds} s for others' labs/tests to finish: ${others.join(', ')}`);
     said = true;
     await sleep(2000);
@@ -909,7 +1092,11 @@ async function cleanup(inst, state) {
   state.cleanedUp = true;
   if (state.floorPid) await killAndWait(state.floorPid);
   closeSshMaster(inst);
-  const stop = await run([process.execPath, CLI, '-f', inst.conf, '--force', 'all', 'stop'], { measureRss: false, timeoutMs: 90_000, duringCleanup: true });
+  const stop = await run([process.execPath, CLI, '-f', inst.conf, '--force', 'all', 'stop'], {
+    measureRss: false,
+    timeoutMs: 90_000,
+    duringCleanup: true,
+  });
   if (stop.code !== 0) log(`cleanup: --force all stop exited ${stop.code}: ${stop.stderr.trim()}`);
   let left = processesOf(inst);
   if (left.length) {
@@ -994,7 +1181,8 @@ async function main() {
   const o = parseOptions(process.argv.slice(2));
   const snap = await snapshotCli();
   for (const f of ['guest/vmlinuz', 'guest/initramfs.cpio.gz', 'keys/id_ed25519', 'snabb/src/snabb'])
-    if (!fs.existsSync(path.join(LAB, f))) usage(`the lab is not built (${path.join(LAB, f)} missing): run ./scripts/setup.sh`);
+    if (!fs.existsSync(path.join(LAB, f)))
+      usage(`the lab is not built (${path.join(LAB, f)} missing): run ./scripts/setup.sh`);
   const inst = makeInstance(o);
   const state = {};
   const began = hr();
@@ -1014,8 +1202,24 @@ async function main() {
     linkPollMs: [],
     lwaftrRestart: [],
     lwaftrRestartOwn: [],
-    fast: { 'node -e 0': [], '--help': [], '--version': [], 'status --json (stopped)': [], 'status --json (running)': [] },
-    rss: { 'node -e 0': [], '--help': [], '--version': [], 'status --json (stopped)': [], 'status --json (running)': [], 'all start': [], 'snabbnfv restart': [], 'lwaftr restart': [], 'all stop': [] },
+    fast: {
+      'node -e 0': [],
+      '--help': [],
+      '--version': [],
+      'status --json (stopped)': [],
+      'status --json (running)': [],
+    },
+    rss: {
+      'node -e 0': [],
+      '--help': [],
+      '--version': [],
+      'status --json (stopped)': [],
+      'status --json (running)': [],
+      'all start': [],
+      'snabbnfv restart': [],
+      'lwaftr restart': [],
+      'all stop': [],
+    },
     timelines: { allStart: [], allStop: [], allStopForce: [], nfvRestart: [], lwaftrRestart: [] },
     traces: { statusStopped: undefined, statusRunning: undefined },
   };
@@ -1031,19 +1235,35 @@ async function main() {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-  const meta = { ...machine(), cli: { ...snap, ...gitInfo(), snapshot: SNAPSHOT }, memoryMeasure: GNU_TIME ? `GNU time (${GNU_TIME} -f %M): ru_maxrss of the node process` : 'VmHWM of the node process, read from /proc/self/status at exit by bench/lib/trace-hook.mjs (no GNU time here; apt-get install -y time for ru_maxrss); the hook adds ~40 ms to each timed run', instance: inst.name, sshPort: inst.port, conf: inst.conf, options: { fastRuns: o.fastRuns, labRuns: o.labRuns, trace: o.trace, waitQuiet: o.waitQuiet } };
+  const meta = {
+    ...machine(),
+    cli: { ...snap, ...gitInfo(), snapshot: SNAPSHOT },
+    memoryMeasure: GNU_TIME
+      ? `GNU time (${GNU_TIME} -f %M): ru_maxrss of the node process`
+      : 'VmHWM of the node process, read from /proc/self/status at exit by bench/lib/trace-hook.mjs (no GNU time here; apt-get install -y time for ru_maxrss); the hook adds ~40 ms to each timed run',
+    instance: inst.name,
+    sshPort: inst.port,
+    conf: inst.conf,
+    options: { fastRuns: o.fastRuns, labRuns: o.labRuns, trace: o.trace, waitQuiet: o.waitQuiet },
+  };
   meta.loadBefore = otherLoad(inst);
   meta.lab = labFingerprint();
-  log(`instance ${inst.name}, SSH port ${inst.port}, ${o.fastRuns} fast runs, ${o.labRuns} lab runs; load ${meta.loadBefore.loadavg.join(' ')}${meta.loadBefore.others.length ? `; others running: ${meta.loadBefore.others.join(', ')}` : ''}`);
+  log(
+    `instance ${inst.name}, SSH port ${inst.port}, ${o.fastRuns} fast runs, ${o.labRuns} lab runs; load ${meta.loadBefore.loadavg.join(' ')}${meta.loadBefore.others.length ? `; others running: ${meta.loadBefore.others.join(', ')}` : ''}`,
+  );
 
   let error;
   try {
     // A previous bench run that was killed may have left this instance up.
     if (processesOf(inst).length) {
       log(`instance ${inst.name} has processes from an earlier run: --force all stop first`);
-      must(await run([process.execPath, CLI, '-f', inst.conf, '--force', 'all', 'stop'], { measureRss: false }), 'initial --force all stop');
+      must(
+        await run([process.execPath, CLI, '-f', inst.conf, '--force', 'all', 'stop'], { measureRss: false }),
+        'initial --force all stop',
+      );
     }
-    if (!(await portIsFree(inst.port))) throw new Error(`127.0.0.1:${inst.port} is in use: pick another with --port (10060-10069)`);
+    if (!(await portIsFree(inst.port)))
+      throw new Error(`127.0.0.1:${inst.port} is in use: pick another with --port (10060-10069)`);
 
     if (o.floorVariants) {
       for (let i = 0; i < o.labRuns; i++) {
@@ -1051,14 +1271,19 @@ async function main() {
         data.floor.push(a);
         const b = await floorRun(inst, state, { pinned: true });
         data.floorPinned.push(b);
-        const c = (x) => (x.console ? ` [guest console: last kernel stamp ${x.console.lastKernelS}s; longest silences ${x.console.topGaps.map((g) => `${g.s}s before "${g.before}"`).join(', ')}]` : '');
+        const c = (x) =>
+          x.console
+            ? ` [guest console: last kernel stamp ${x.console.lastKernelS}s; longest silences ${x.console.topGaps.map((g) => `${g.s}s before "${g.before}"`).join(', ')}]`
+            : '';
         log(`variants ${i + 1}: floor as specified ${(a.ms / 1000).toFixed(2)} s${c(a)}`);
         log(`variants ${i + 1}: with vCPU pinned ${(b.ms / 1000).toFixed(2)} s${c(b)}`);
       }
       const f = (xs) => summarize(xs.map((x) => x.ms));
       const A = f(data.floor);
       const B = f(data.floorPinned);
-      process.stdout.write(`floor as specified: median ${s1(A.median)} (${spread(A)}); with lwaftrctl's vCPU pinning: median ${s1(B.median)} (${spread(B)})\n`);
+      process.stdout.write(
+        `floor as specified: median ${s1(A.median)} (${spread(A)}); with lwaftrctl's vCPU pinning: median ${s1(B.median)} (${spread(B)})\n`,
+      );
       return;
     }
     startContentionSampler(inst);
@@ -1069,14 +1294,18 @@ async function main() {
     let failedInARow = 0;
     for (let i = 0; i < o.labRuns; i++) {
       await waitQuiet(inst, o.waitQuiet);
-      log(`run ${i + 1}/${o.labRuns}: floors (snabbnfv start, QEMU with lwaftrctl's argv, cont, SSH banner; then the same with the vCPU pinned first)`);
+      log(
+        `run ${i + 1}/${o.labRuns}: floors (snabbnfv start, QEMU with lwaftrctl's argv, cont, SSH banner; then the same with the vCPU pinned first)`,
+      );
       try {
         // The floor as specified, and the same with lwaftrctl's vCPU pinning, in alternating order.
         for (const pinned of i % 2 ? [true, false] : [false, true]) {
           const f = await floorRun(inst, state, { pinned });
           (pinned ? data.floorPinned : data.floor).push(f);
           flag(data, pinned ? 'floorPinned' : 'floor', f);
-          log(`run ${i + 1}: floor${pinned ? ' (vCPU pinned)' : ''} ${(f.ms / 1000).toFixed(2)} s (QMP at ${(f.qmpMs / 1000).toFixed(2)} s)`);
+          log(
+            `run ${i + 1}: floor${pinned ? ' (vCPU pinned)' : ''} ${(f.ms / 1000).toFixed(2)} s (QMP at ${(f.qmpMs / 1000).toFixed(2)} s)`,
+          );
         }
         await labCycle(inst, o, i, data);
         failedInARow = 0;
@@ -1088,14 +1317,23 @@ async function main() {
         if (++failedInARow >= 2) throw new Error(`two lab cycles in a row failed; last: ${err.message}`);
         if (state.floorPid) await killAndWait(state.floorPid);
         closeSshMaster(inst);
-        await run([process.execPath, CLI, '-f', inst.conf, '--force', 'all', 'stop'], { measureRss: false, timeoutMs: 90_000 });
+        await run([process.execPath, CLI, '-f', inst.conf, '--force', 'all', 'stop'], {
+          measureRss: false,
+          timeoutMs: 90_000,
+        });
         const left = processesOf(inst);
-        if (left.length) throw new Error(`after the failed run, --force all stop left: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+        if (left.length)
+          throw new Error(
+            `after the failed run, --force all stop left: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`,
+          );
       }
     }
     // Informational, once: all stop --force (QEMU killed, no ACPI powerdown), the lower bound of a stop.
     log('once: all start, then all stop --force');
-    must(await inst.cli(['all', 'start'], { measureRss: false, timeoutMs: 180_000 }), 'all start (before --force stop)');
+    must(
+      await inst.cli(['all', 'start'], { measureRss: false, timeoutMs: 180_000 }),
+      'all start (before --force stop)',
+    );
     const off = logSize(inst);
     const fstop = must(await inst.cli(['--force', 'all', 'stop'], { timeoutMs: 120_000 }), 'all stop --force');
     data.allStopForce.push(fstop.ms);
@@ -1148,15 +1386,25 @@ async function main() {
     '',
     renderTrace('status --json, lab running', data.traces.statusRunning),
     '',
-    meta.moduleLoadMs ? `Module load cost in a fresh node (ms, median of 3): ${Object.entries(meta.moduleLoadMs).map(([m, v]) => `${m} ${v === undefined ? '?' : Math.round(v)}`).join(', ')}` : '',
+    meta.moduleLoadMs
+      ? `Module load cost in a fresh node (ms, median of 3): ${Object.entries(meta.moduleLoadMs)
+          .map(([m, v]) => `${m} ${v === undefined ? '?' : Math.round(v)}`)
+          .join(', ')}`
+      : '',
     guestKernelLine(data),
-    data.nfvRestartSawDown.length ? `snabbnfv restart: links seen down during the restart in ${data.nfvRestartSawDown.filter(Boolean).length}/${data.nfvRestartSawDown.length} runs; one link poll (ssh, ControlMaster) ≈ ${s1(median(data.linkPollMs.filter(Number.isFinite)))}` : '',
+    data.nfvRestartSawDown.length
+      ? `snabbnfv restart: links seen down during the restart in ${data.nfvRestartSawDown.filter(Boolean).length}/${data.nfvRestartSawDown.length} runs; one link poll (ssh, ControlMaster) ≈ ${s1(median(data.linkPollMs.filter(Number.isFinite)))}`
+      : '',
     `CLI: ${meta.cli.version} from a snapshot of dist/ (newest file ${meta.cli.distNewest}); git ${meta.cli.head}; uncommitted: ${[].concat(meta.cli.uncommitted).join(', ')}`,
-    meta.labChangedDuringRun ? `\nWARNING: the lab changed while the bench ran (someone rebuilt it): the numbers mix two labs. Before: ${JSON.stringify(meta.lab)}; after: ${JSON.stringify(meta.labChangedDuringRun)}` : '',
-    data.failures.length ? `\nFAILED LAB CYCLES (${data.failures.length}; their samples are missing from the table):\n${data.failures.map((f) => `  run ${f.run}: ${f.error}`).join('\n')}` : '',
+    meta.labChangedDuringRun
+      ? `\nWARNING: the lab changed while the bench ran (someone rebuilt it): the numbers mix two labs. Before: ${JSON.stringify(meta.lab)}; after: ${JSON.stringify(meta.labChangedDuringRun)}`
+      : '',
+    data.failures.length
+      ? `\nFAILED LAB CYCLES (${data.failures.length}; their samples are missing from the table):\n${data.failures.map((f) => `  run ${f.run}: ${f.error}`).join('\n')}`
+      : '',
     error ? `\nINCOMPLETE: ${error.message}${error.detail ? `\n${error.detail}` : ''}` : '',
   ].join('\n');
-  process.stdout.write(text + '\n');
+  process.stdout.write(`${text}\n`);
 
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   const json = {
@@ -1164,11 +1412,19 @@ async function main() {
     ok: !error && data.failures.length === 0,
     error: error ? String(error.message ?? error) : undefined,
     table,
-    rows: rows.map((r) => ({ metric: r.metric.trim(), ...r.st, ratio: r.ratio, ratioOf: r.ratioOf, target: r.target, targetText: r.targetText, met: r.met })),
+    rows: rows.map((r) => ({
+      metric: r.metric.trim(),
+      ...r.st,
+      ratio: r.ratio,
+      ratioOf: r.ratioOf,
+      target: r.target,
+      targetText: r.targetText,
+      met: r.met,
+    })),
     raw: data,
     phases,
   };
-  fs.writeFileSync(o.out, JSON.stringify(json, null, 2) + '\n');
+  fs.writeFileSync(o.out, `${JSON.stringify(json, null, 2)}\n`);
   log(`wrote ${path.relative(process.cwd(), o.out) || o.out}`);
   process.exitCode = error || data.failures.length || !meta.cleanupLeftNothing ? 1 : 0;
 }

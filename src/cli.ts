@@ -1,11 +1,11 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
 // The command line. Parses words, picks component and action, and maps errors to exit
 // codes: the only place that does. Heavy modules load only when a command needs them.
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
-import { EXIT, OperationError, UsageError, exitCodeFor } from './errors.js';
-import { ACTIONS, COMPONENTS, type Action, type Component } from './plan/action-plan.js';
 import type { GlobalOptions } from './commands/global-options.js';
+import { EXIT, exitCodeFor, OperationError, UsageError } from './errors.js';
+import { ACTIONS, type Action, COMPONENTS, type Component } from './plan/action-plan.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -49,12 +49,16 @@ status: 0 running, 1 dead with pid file left, 3 stopped, 4 unknown.`,
     program
       .command(`${action} <component>`)
       .description(`${action} a component (${COMPONENTS.join(', ')})`)
-      .action(async (component: string, _opts, cmd: Command) => runAction(parseComponent(component), action, cmd.optsWithGlobals()));
+      .action(async (component: string, _opts, cmd: Command) =>
+        runAction(parseComponent(component), action, cmd.optsWithGlobals()),
+      );
   for (const component of COMPONENTS)
     program
       .command(`${component} <action>`)
       .description(`${component}: ${ACTIONS.join(', ')}`)
-      .action(async (action: string, _opts, cmd: Command) => runAction(component, parseAction(action), cmd.optsWithGlobals()));
+      .action(async (action: string, _opts, cmd: Command) =>
+        runAction(component, parseAction(action), cmd.optsWithGlobals()),
+      );
   program
     .command('status [component]')
     .description('what is running, derived from the live processes (LSB exit codes)')

@@ -18,7 +18,8 @@ if (out) {
   net.Socket.prototype.connect = function tracedConnect(...args) {
     const opts = args[0];
     let target;
-    if (typeof opts === 'object' && opts !== null && !Array.isArray(opts)) target = opts.path ?? `${opts.host ?? 'localhost'}:${opts.port}`;
+    if (typeof opts === 'object' && opts !== null && !Array.isArray(opts))
+      target = opts.path ?? `${opts.host ?? 'localhost'}:${opts.port}`;
     else if (Array.isArray(opts)) target = String(opts[0]?.path ?? `${opts[0]?.host ?? ''}:${opts[0]?.port}`);
     else if (typeof opts === 'string') target = opts;
     else target = `${args[1] ?? 'localhost'}:${opts}`;
@@ -30,11 +31,11 @@ if (out) {
   };
 
   const origSpawn = childProcess.spawn;
-  childProcess.spawn = function tracedSpawn(file, args, options) {
+  childProcess.spawn = function tracedSpawn(file, args, ...rest) {
     const argv = [file, ...(Array.isArray(args) ? args : [])];
     const ev = { kind: 'spawn', argv: argv.slice(0, 6).map(String), start: now() };
     events.push(ev);
-    const child = origSpawn.apply(this, arguments);
+    const child = origSpawn.call(this, file, args, ...rest);
     child.once('exit', () => (ev.end = now()));
     return child;
   };

@@ -1,8 +1,8 @@
 // --dry-run: print the plan a real run would carry out, touching nothing.
 import { formatProblem } from '../errors.js';
-import { actionPlan, type Action, type Component } from '../plan/action-plan.js';
+import { type Action, actionPlan, type Component } from '../plan/action-plan.js';
 import { renderPlans, renderStep } from '../plan/render-plan.js';
-import { hostWarningLines, loadForCommand, type GlobalOptions } from './global-options.js';
+import { type GlobalOptions, hostWarningLines, loadForCommand } from './global-options.js';
 
 export function dryRunCommand(component: Component, action: Action, opts: GlobalOptions): number {
   const loaded = loadForCommand(opts);
@@ -17,7 +17,7 @@ export function dryRunCommand(component: Component, action: Action, opts: Global
       warnings: [...config.warnings, ...loaded.hostWarnings.map(formatProblem)],
       plans: plans.map((p) => ({ ...p, steps: p.steps.map((s) => ({ ...s, shell: renderStep(s) })) })),
     };
-    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
   const lines = [
@@ -26,6 +26,6 @@ export function dryRunCommand(component: Component, action: Action, opts: Global
     ...hostWarningLines(loaded),
     ...renderPlans(plans),
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -1,6 +1,7 @@
 // Options every command accepts, and the config loading they share.
+
+import { type Loaded, loadConfig } from '../config/load-config.js';
 import { formatProblem } from '../errors.js';
-import { loadConfig, type Loaded } from '../config/load-config.js';
 
 export interface GlobalOptions {
   file?: string;
@@ -12,7 +13,12 @@ export interface GlobalOptions {
 }
 
 export function loadForCommand(opts: GlobalOptions): Loaded {
-  const loaded = loadConfig({ file: opts.file, cwd: process.cwd(), env: process.env, hostChecksAreWarnings: opts.dryRun === true });
+  const loaded = loadConfig({
+    file: opts.file,
+    cwd: process.cwd(),
+    env: process.env,
+    hostChecksAreWarnings: opts.dryRun === true,
+  });
   if (!opts.quiet && !opts.json) {
     for (const w of loaded.config.warnings) process.stderr.write(`lwaftrctl: warning: ${w}\n`);
   }

@@ -1,26 +1,26 @@
 // status: derived every time from what is alive (pid + start time + command line, QMP, the
 // guest), never from a stored flag. Exit codes follow LSB.
 import fs from 'node:fs';
+import { type GuestState, guestLwaftrState } from '../components/guest-lwaftr-state.js';
+import { formatCoreList } from '../config/parse-values.js';
+import type { Config } from '../config/types.js';
 import { STATUS_EXIT } from '../errors.js';
-import { guestLwaftrState, type GuestState } from '../components/guest-lwaftr-state.js';
 import { check } from '../exec/checks.js';
 import { GuestSsh } from '../exec/guest-ssh.js';
-import { isChardevConnected, qmpOnce, type ChardevInfo } from '../exec/qmp-client.js';
+import { type ChardevInfo, isChardevConnected, qmpOnce } from '../exec/qmp-client.js';
 import { Reporter } from '../exec/reporter.js';
 import type { RunContext } from '../exec/run-context.js';
 import { SILENT_LOG } from '../exec/step-log.js';
-import { formatCoreList } from '../config/parse-values.js';
-import type { Config } from '../config/types.js';
-import { START_ORDER, type Component, type SingleComponent } from '../plan/action-plan.js';
+import { type Component, type SingleComponent, START_ORDER } from '../plan/action-plan.js';
 import { instancePaths } from '../plan/instance-paths.js';
 import { sshTarget } from '../plan/lwaftr-plan.js';
 import { qemuChardevId } from '../plan/qemu-args.js';
 import { snabbnfvProcess } from '../plan/snabbnfv-plan.js';
 import { qemuProcess } from '../plan/vm-plan.js';
-import { identify, type Identity } from '../state/process-identity.js';
 import { listThreads, readProcStat, threadAffinity, threadName, uptimeSeconds } from '../state/proc.js';
-import { loadForCommand, type GlobalOptions } from './global-options.js';
+import { type Identity, identify } from '../state/process-identity.js';
 import { listScreenSessions } from '../state/screen-sessions.js';
+import { type GlobalOptions, loadForCommand } from './global-options.js';
 
 export type State = 'running' | 'stopped' | 'degraded' | 'broken' | 'unknown';
 
@@ -42,7 +42,7 @@ export async function statusCommand(component: Component, opts: GlobalOptions): 
     if (opts.json) {
       const doc: Record<string, unknown> = { instance: config.name, config: config.file, stateDir: config.stateDir };
       for (const c of shown) doc[c] = status[c];
-      process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else if (!opts.quiet) process.stdout.write(formatStatus(config, shown, status));
     return exitCodeOf(shown.map((c) => status[c]));
   } finally {
@@ -89,7 +89,10 @@ function snabbnfvState(ctx: RunContext, chardevs: Record<string, boolean> | unde
   const ports = ctx.config.snabbnfv.ports.map((port) => {
     const p = ctx.paths.snabbnfv[port.index];
     const id = identify(snabbnfvProcess(ctx.config, port));
-    const session = id.state === 'running' ? sessions.find((s) => s.name === p.session && readProcStat(id.pid)?.ppid === s.pid) : undefined;
+    const session =
+      id.state === 'running'
+        ? sessions.find((s) => s.name === p.session && readProcStat(id.pid)?.ppid === s.pid)
+        : undefined;
     return {
       port: port.index,
       state: id.state,
@@ -109,42 +112,85 @@ function snabbnfvState(ctx: RunContext, chardevs: Record<string, boolean> | unde
   let summary: Pick<ComponentStatus, 'state' | 'reason' | 'fix' | 'deadWithPidFile'>;
   if (states.every((s) => s === 'running')) {
     const off = ports.filter((p) => p.backendConnected === false);
-    summary = off.length ? { state: 'degraded', reason: `port ${off.map((p) => p.port).join(', ')} not connected to QEMU`, fix } : { state: 'running' };
+    summary = off.length
+      ? { state: 'degraded', reason: `port ${off.map((p) => p.port).join(', ')} not connected to QEMU`, fix }
+      : { state: 'running' };
   } else if (states.includes('dead'))
-    summary = { state: 'broken', deadWithPidFile: true, reason: `port ${ports.filter((p) => p.state === 'dead').map((p) => p.port).join(', ')} died; its pid file is left`, fix: `lwaftrctl -f ${ctx.config.file} snabbnfv start` };
+    summary = {
+      state: 'broken',
+      deadWithPidFile: true,
+      reason: `port ${ports
+        .filter((p) => p.state === 'dead')
+        .map((p) => p.port)
+        .join(', ')} died; its pid file is left`,
+      fix: `lwaftrctl -f ${ctx.config.file} snabbnfv start`,
+    };
   else if (states.every((s) => s === 'stopped' || s === 'foreign')) summary = { state: 'stopped' };
-  else summary = { state: 'degraded', reason: `port ${ports.filter((p) => p.state !== 'running').map((p) => p.port).join(', ')} not running`, fix };
+  else
+    summary = {
+      state: 'degraded',
+      reason: `port ${ports
+        .filter((p) => p.state !== 'running')
+        .map((p) => p.port)
+        .join(', ')} not running`,
+      fix,
+    };
   return { ...summary, ports };
 }
 
 async function vmState(ctx: RunContext, probe: GuestProbe): Promise<ComponentStatus> {
   const id = identify(qemuProcess(ctx.config));
-  const base = { ...processFacts(id), logs: { qemu: ctx.paths.qemuLog, console: ctx.paths.consoleLog }, qmpSocket: ctx.paths.qmpSocket, ssh: `${ctx.config.ssh.host}:${ctx.config.ssh.port}` };
+  const base = {
+    ...processFacts(id),
+    logs: { qemu: ctx.paths.qemuLog, console: ctx.paths.consoleLog },
+    qmpSocket: ctx.paths.qmpSocket,
+    ssh: `${ctx.config.ssh.host}:${ctx.config.ssh.port}`,
+  };
   const startFix = `lwaftrctl -f ${ctx.config.file} vm start`;
-  if (id.state === 'dead') return { state: 'broken', deadWithPidFile: true, reason: `QEMU (pid ${id.pid}) died; its pid file is left`, fix: startFix, ...base };
+  if (id.state === 'dead')
+    return {
+      state: 'broken',
+      deadWithPidFile: true,
+      reason: `QEMU (pid ${id.pid}) died; its pid file is left`,
+      fix: startFix,
+      ...base,
+    };
   if (id.state !== 'running') return { state: 'stopped', ...base };
   let qmpStatus: string | undefined;
   let backends: Record<string, boolean> | undefined;
   try {
     qmpStatus = (await qmpOnce<{ status: string }>(ctx.paths.qmpSocket, 'query-status')).status;
     const devs = await qmpOnce<ChardevInfo[]>(ctx.paths.qmpSocket, 'query-chardev');
-    backends = Object.fromEntries(ctx.config.snabbnfv.ports.map((p) => qemuChardevId(p.index)).map((c) => [c, devs.some((d) => d.label === c && isChardevConnected(d))]));
+    backends = Object.fromEntries(
+      ctx.config.snabbnfv.ports
+        .map((p) => qemuChardevId(p.index))
+        .map((c) => [c, devs.some((d) => d.label === c && isChardevConnected(d))]),
+    );
   } catch {
     // Reported below as QMP not answering.
   }
   const ssh = ctx.config.ssh;
   // A guest that answered the SSH probe is reachable; otherwise its banner tells whether sshd is up at all.
-  const guestReachable = (await probe)?.ok || (await check({ kind: 'ssh-banner', host: ssh.host, port: ssh.port, consoleLog: ctx.paths.consoleLog }, ctx)).ready;
+  const guestReachable =
+    (await probe)?.ok ||
+    (await check({ kind: 'ssh-banner', host: ssh.host, port: ssh.port, consoleLog: ctx.paths.consoleLog }, ctx)).ready;
   const pinning = pinningOf(ctx.config, id.pid);
   const facts = { ...base, qmpStatus, backends, guestReachable, pinning };
   const problems = [
     qmpStatus === undefined ? 'QMP does not answer' : qmpStatus !== 'running' ? `the VM is ${qmpStatus}` : undefined,
-    backends && Object.values(backends).includes(false) ? `backend ${Object.keys(backends).filter((k) => !backends![k]).join(', ')} disconnected` : undefined,
+    backends && Object.values(backends).includes(false)
+      ? `backend ${Object.keys(backends)
+          .filter((k) => !backends![k])
+          .join(', ')} disconnected`
+      : undefined,
     guestReachable ? undefined : "the guest's SSH does not answer",
     pinning.ok ? undefined : 'threads are not on the cores wanted',
   ].filter(Boolean);
   if (problems.length === 0) return { state: 'running', ...facts };
-  const fix = backends && Object.values(backends).includes(false) ? `lwaftrctl -f ${ctx.config.file} snabbnfv restart` : `lwaftrctl -f ${ctx.config.file} vm restart`;
+  const fix =
+    backends && Object.values(backends).includes(false)
+      ? `lwaftrctl -f ${ctx.config.file} snabbnfv restart`
+      : `lwaftrctl -f ${ctx.config.file} vm restart`;
   return { state: 'degraded', reason: problems.join('; '), fix, ...facts };
 }
 
@@ -154,15 +200,25 @@ function pinningOf(config: Config, pid: number) {
   const vcpuWanted = pin.vcpuCores ?? pin.wholeProcessCores;
   const otherWanted = pin.emulatorCores ?? pin.wholeProcessCores;
   // threadName/threadAffinity tolerate a thread that ends while it is being read.
-  const threads = listThreads(pid).map((tid) => ({ tid, name: threadName(pid, tid), affinity: threadAffinity(pid, tid) ?? '?' }));
+  const threads = listThreads(pid).map((tid) => ({
+    tid,
+    name: threadName(pid, tid),
+    affinity: threadAffinity(pid, tid) ?? '?',
+  }));
   const isVcpu = (name: string) => /^CPU \d+\//.test(name);
   const check = (wanted: number[] | undefined, list: typeof threads) => ({
     wanted: wanted ? formatCoreList(wanted) : 'any',
     actual: [...new Set(list.map((t) => t.affinity))].join(' '),
     ok: !wanted || list.every((t) => sameCores(t.affinity, wanted)),
   });
-  const vcpu = check(vcpuWanted, threads.filter((t) => isVcpu(t.name)));
-  const other = check(otherWanted, threads.filter((t) => !isVcpu(t.name)));
+  const vcpu = check(
+    vcpuWanted,
+    threads.filter((t) => isVcpu(t.name)),
+  );
+  const other = check(
+    otherWanted,
+    threads.filter((t) => !isVcpu(t.name)),
+  );
   return { ok: vcpu.ok && other.ok, vcpu, emulator: other, threads };
 }
 
@@ -178,8 +234,15 @@ async function lwaftrState(ctx: RunContext, vm: ComponentStatus, probe: GuestPro
   const g = ctx.paths.guest;
   const base = { log: `guest:${g.log}`, pidFile: `guest:${g.pidFile}` };
   const answer = await probe;
-  if (!answer || vm.state === 'stopped' || vm.state === 'broken') return { state: 'stopped', reason: 'the VM is not running', ...base };
-  if (!answer.ok) return { state: 'unknown', reason: `cannot reach the guest: ${answer.error.message}`, fix: `lwaftrctl -f ${ctx.config.file} vm restart`, ...base };
+  if (!answer || vm.state === 'stopped' || vm.state === 'broken')
+    return { state: 'stopped', reason: 'the VM is not running', ...base };
+  if (!answer.ok)
+    return {
+      state: 'unknown',
+      reason: `cannot reach the guest: ${answer.error.message}`,
+      fix: `lwaftrctl -f ${ctx.config.file} vm restart`,
+      ...base,
+    };
   const guest = answer.guest;
   const last = guest.lastLine;
   if (guest.state === 'running') return { state: 'running', pid: guest.pid, lastLine: last, ...base };
@@ -220,7 +283,11 @@ export function exitCodeOf(statuses: ComponentStatus[]): number {
   return STATUS_EXIT.stopped;
 }
 
-function formatStatus(config: Config, shown: SingleComponent[], status: Record<SingleComponent, ComponentStatus>): string {
+function formatStatus(
+  config: Config,
+  shown: SingleComponent[],
+  status: Record<SingleComponent, ComponentStatus>,
+): string {
   const lines = [`instance ${config.name} (${config.file}), state in ${config.stateDir}`];
   for (const c of shown) {
     const s = status[c];
@@ -228,7 +295,7 @@ function formatStatus(config: Config, shown: SingleComponent[], status: Record<S
     for (const detail of describeComponent(c, s)) lines.push(`          ${detail}`);
     if (s.fix) lines.push(`          fix: ${s.fix}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function describeComponent(c: SingleComponent, s: ComponentStatus): string[] {
@@ -241,10 +308,16 @@ function describeComponent(c: SingleComponent, s: ComponentStatus): string[] {
     });
   if (c === 'vm') {
     if (!s.pid) return [`logs ${(s.logs as { qemu: string }).qemu}, ${(s.logs as { console: string }).console}`];
-    const pin = s.pinning as { vcpu: { wanted: string; actual: string }; emulator: { wanted: string; actual: string } } | undefined;
+    const pin = s.pinning as
+      | { vcpu: { wanted: string; actual: string }; emulator: { wanted: string; actual: string } }
+      | undefined;
     return [
       `pid ${s.pid}${up(s.uptimeSeconds)}, QMP ${s.qmpStatus ?? 'not answering'}, guest SSH ${s.ssh} ${s.guestReachable ? 'answers' : 'does not answer'}`,
-      ...(pin ? [`vCPU threads on ${pin.vcpu.actual} (wanted ${pin.vcpu.wanted}); other threads on ${pin.emulator.actual} (wanted ${pin.emulator.wanted})`] : []),
+      ...(pin
+        ? [
+            `vCPU threads on ${pin.vcpu.actual} (wanted ${pin.vcpu.wanted}); other threads on ${pin.emulator.actual} (wanted ${pin.emulator.wanted})`,
+          ]
+        : []),
       `logs ${(s.logs as { qemu: string }).qemu}, console ${(s.logs as { console: string }).console}`,
     ];
   }

@@ -2,15 +2,18 @@
 // guest; stopped by that pid only (after its NICs are reset), never by name.
 import { OperationError } from '../errors.js';
 import { guestProcessGoneArgv, lwaftrStartPlan, lwaftrStopPlan } from '../plan/lwaftr-plan.js';
-import { guestLwaftrState } from './guest-lwaftr-state.js';
 import { qemuProcess } from '../plan/vm-plan.js';
 import { identify } from '../state/process-identity.js';
-import { runPlan, type Component } from './run-plan.js';
+import { guestLwaftrState } from './guest-lwaftr-state.js';
+import { type Component, runPlan } from './run-plan.js';
 
 export const lwaftr: Component = {
   async start(ctx) {
     if (identify(qemuProcess(ctx.config)).state !== 'running')
-      throw new OperationError('the VM is not running, so the guest lwAFTR cannot start', `start it first: lwaftrctl -f ${ctx.config.file} vm start (or all start)`);
+      throw new OperationError(
+        'the VM is not running, so the guest lwAFTR cannot start',
+        `start it first: lwaftrctl -f ${ctx.config.file} vm start (or all start)`,
+      );
     const before = await guestLwaftrState(ctx);
     if (before.state === 'running') {
       ctx.reporter.info(`lwaftr: already running in the guest (pid ${before.pid})`);
@@ -28,7 +31,9 @@ export const lwaftr: Component = {
       throw err;
     }
     const now = await guestLwaftrState(ctx);
-    ctx.reporter.info(`lwaftr: running in the guest (pid ${now.state === 'running' ? now.pid : '?'}) after ${((Date.now() - began) / 1000).toFixed(1)}s; log ${ctx.paths.guest.log}`);
+    ctx.reporter.info(
+      `lwaftr: running in the guest (pid ${now.state === 'running' ? now.pid : '?'}) after ${((Date.now() - began) / 1000).toFixed(1)}s; log ${ctx.paths.guest.log}`,
+    );
     return 'started';
   },
 

@@ -1,6 +1,7 @@
 // Runs a component plan's steps in order.
-import type { RunContext } from '../exec/run-context.js';
+
 import { executeStep } from '../exec/execute-step.js';
+import type { RunContext } from '../exec/run-context.js';
 import type { ComponentPlan } from '../plan/steps.js';
 
 export async function runPlan(plan: ComponentPlan, ctx: RunContext): Promise<void> {

@@ -1,11 +1,12 @@
 // snabbnfv: decides which ports need starting or stopping, proves each start, and
 // undoes a half-done start. Sockets are never touched: QEMU owns them.
-import { listScreenSessions } from '../state/screen-sessions.js';
+
 import type { NfvPort } from '../config/types.js';
 import { snabbnfvProcess, snabbnfvStartPlan, snabbnfvStopPlan } from '../plan/snabbnfv-plan.js';
-import { identify, removeStaleFiles } from '../state/process-identity.js';
 import { qemuProcess } from '../plan/vm-plan.js';
-import { runPlan, type Component } from './run-plan.js';
+import { identify, removeStaleFiles } from '../state/process-identity.js';
+import { listScreenSessions } from '../state/screen-sessions.js';
+import { type Component, runPlan } from './run-plan.js';
 
 export const snabbnfv: Component = {
   async start(ctx) {
@@ -15,7 +16,8 @@ export const snabbnfv: Component = {
       const id = identify(ref);
       if (id.state === 'running') ctx.reporter.info(`snabbnfv port ${port.index}: already running (pid ${id.pid})`);
       else {
-        if (id.state === 'foreign') ctx.reporter.warn(`snabbnfv port ${port.index}: ${id.reason}; its stale pid file is removed`);
+        if (id.state === 'foreign')
+          ctx.reporter.warn(`snabbnfv port ${port.index}: ${id.reason}; its stale pid file is removed`);
         removeStaleFiles(ref);
         toStart.push(port);
       }
@@ -31,7 +33,9 @@ export const snabbnfv: Component = {
     }
     for (const port of toStart) {
       const id = identify(snabbnfvProcess(ctx.config, port));
-      ctx.reporter.info(`snabbnfv port ${port.index}: started (pid ${id.state === 'running' ? id.pid : '?'}, core ${port.core}, screen ${ctx.paths.snabbnfv[port.index].session})`);
+      ctx.reporter.info(
+        `snabbnfv port ${port.index}: started (pid ${id.state === 'running' ? id.pid : '?'}, core ${port.core}, screen ${ctx.paths.snabbnfv[port.index].session})`,
+      );
     }
     return 'started';
   },
@@ -48,7 +52,9 @@ export const snabbnfv: Component = {
       }
     }
     // A session whose program is gone but whose screen lingers is still closed.
-    const lingering = listScreenSessions().some((s) => ctx.config.snabbnfv.ports.some((p) => ctx.paths.snabbnfv[p.index].session === s.name));
+    const lingering = listScreenSessions().some((s) =>
+      ctx.config.snabbnfv.ports.some((p) => ctx.paths.snabbnfv[p.index].session === s.name),
+    );
     if (toStop.length === 0 && !lingering) {
       ctx.reporter.info('snabbnfv: already stopped');
       return 'already-stopped';

@@ -3,13 +3,13 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { OperationError } from '../errors.js';
-import type { RunContext } from '../exec/run-context.js';
 import { qmpOnce } from '../exec/qmp-client.js';
+import type { RunContext } from '../exec/run-context.js';
 import { tailFile } from '../exec/tail-file.js';
 import { snabbnfvProcess } from '../plan/snabbnfv-plan.js';
 import { qemuProcess, vmStartPlan, vmStopPlan } from '../plan/vm-plan.js';
 import { identify, removeStaleFiles } from '../state/process-identity.js';
-import { runPlan, type Component } from './run-plan.js';
+import { type Component, runPlan } from './run-plan.js';
 
 export const vm: Component = {
   async start(ctx) {
@@ -19,7 +19,9 @@ export const vm: Component = {
       // Converge rather than trust: a start interrupted after QEMU launched left it paused.
       const status = await qmpOnce<{ status: string }>(ctx.paths.qmpSocket, 'query-status').catch(() => undefined);
       if (status?.status !== 'running') {
-        ctx.reporter.info(`vm: QEMU (pid ${id.pid}) is up but ${status?.status ?? 'not answering QMP'}: finishing its start`);
+        ctx.reporter.info(
+          `vm: QEMU (pid ${id.pid}) is up but ${status?.status ?? 'not answering QMP'}: finishing its start`,
+        );
         const plan = vmStartPlan(ctx.config);
         await runPlan({ ...plan, steps: plan.steps.slice(plan.steps.findIndex((st) => st.kind === 'spawn') + 1) }, ctx);
         return 'started';
@@ -37,11 +39,17 @@ export const vm: Component = {
     } catch (err) {
       await runPlan(vmStopPlan(ctx.config, true), ctx).catch(() => undefined);
       await cleanAfterQemu(ctx);
-      if (err instanceof OperationError) err.detail ??= [tailFile(ctx.paths.qemuLog, 15, 'QEMU log'), tailFile(ctx.paths.consoleLog, 15, 'guest console')].filter(Boolean).join('\n') || undefined;
+      if (err instanceof OperationError)
+        err.detail ??=
+          [tailFile(ctx.paths.qemuLog, 15, 'QEMU log'), tailFile(ctx.paths.consoleLog, 15, 'guest console')]
+            .filter(Boolean)
+            .join('\n') || undefined;
       throw err;
     }
     const now = identify(ref);
-    ctx.reporter.info(`vm: running (pid ${now.state === 'running' ? now.pid : '?'}), guest SSH up after ${((Date.now() - began) / 1000).toFixed(1)}s on ${ctx.config.ssh.host}:${ctx.config.ssh.port}`);
+    ctx.reporter.info(
+      `vm: running (pid ${now.state === 'running' ? now.pid : '?'}), guest SSH up after ${((Date.now() - began) / 1000).toFixed(1)}s on ${ctx.config.ssh.host}:${ctx.config.ssh.port}`,
+    );
     return 'started';
   },
 
@@ -78,7 +86,11 @@ async function refuseBusySshPort(ctx: RunContext): Promise<void> {
     server.once('error', () => resolve(false));
     server.listen(mgmt.sshPort, '127.0.0.1', () => server.close(() => resolve(true)));
   });
-  if (!free) throw new OperationError(`127.0.0.1:${mgmt.sshPort} (VM_SSH_PORT) is already in use by another program`, 'pick a free port for VM_SSH_PORT (ss -ltn lists the ones in use)');
+  if (!free)
+    throw new OperationError(
+      `127.0.0.1:${mgmt.sshPort} (VM_SSH_PORT) is already in use by another program`,
+      'pick a free port for VM_SSH_PORT (ss -ltn lists the ones in use)',
+    );
 }
 
 /** After QEMU is proven gone: its pid file, QMP socket and the vhost-user sockets nobody listens on. */
@@ -86,7 +98,8 @@ async function cleanAfterQemu(ctx: RunContext): Promise<void> {
   const ref = qemuProcess(ctx.config);
   if (identify(ref).state === 'running') return;
   removeStaleFiles(ref);
-  for (const socket of [ctx.paths.qmpSocket, ...ctx.config.snabbnfv.ports.map((p) => p.socket)]) if (await isStaleSocket(socket)) fs.rmSync(socket, { force: true });
+  for (const socket of [ctx.paths.qmpSocket, ...ctx.config.snabbnfv.ports.map((p) => p.socket)])
+    if (await isStaleSocket(socket)) fs.rmSync(socket, { force: true });
 }
 
 /** A socket file is stale when nobody listens on it (read from /proc/net/unix, without connecting). */

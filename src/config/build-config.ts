@@ -6,7 +6,6 @@ import { SplitError, splitWords } from '../shell/split-words.js';
 import { ExpansionError, expandValue } from './expand.js';
 import { allKeyNames, findKey } from './keys.js';
 import {
-  ValueError,
   parseChoice,
   parseCoreList,
   parseInteger,
@@ -18,6 +17,7 @@ import {
   parseSeconds,
   parseWord,
   parseYesNo,
+  ValueError,
 } from './parse-values.js';
 import type { RawEntry } from './read-conf-file.js';
 import { parseSshOpts, type SshOpts } from './ssh-opts.js';
@@ -92,15 +92,23 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
   if (Buffer.byteLength(qmpSocket) > MAX_SOCKET_PATH) {
     const why = `the QMP socket ${qmpSocket} would be ${Buffer.byteLength(qmpSocket)} bytes; a unix socket path must be at most ${MAX_SOCKET_PATH}`;
     if (raw('STATE_DIR') !== undefined) problem('STATE_DIR', `${why}: pick a shorter STATE_DIR`);
-    else problem(raw('NAME') !== undefined ? 'NAME' : 'STATE_DIR', `${why}: pick a shorter NAME, or set a short STATE_DIR`);
+    else
+      problem(
+        raw('NAME') !== undefined ? 'NAME' : 'STATE_DIR',
+        `${why}: pick a shorter NAME, or set a short STATE_DIR`,
+      );
   }
   const snabbPath = required('SNABB_PATH', hostPath);
   const numaNode = get('NUMA_NODE', (v) => parseInteger(v, 0, 1023));
 
   const socketPath = (v: string) => {
     const p = hostPath(v);
-    if (p.includes('%s')) throw new ValueError(`"${v}" has %s; write the socket path out in full (QEMU needs the same path)`);
-    if (Buffer.byteLength(p) > MAX_SOCKET_PATH) throw new ValueError(`"${p}" is ${Buffer.byteLength(p)} bytes; a unix socket path must be at most ${MAX_SOCKET_PATH}: pick a shorter path`);
+    if (p.includes('%s'))
+      throw new ValueError(`"${v}" has %s; write the socket path out in full (QEMU needs the same path)`);
+    if (Buffer.byteLength(p) > MAX_SOCKET_PATH)
+      throw new ValueError(
+        `"${p}" is ${Buffer.byteLength(p)} bytes; a unix socket path must be at most ${MAX_SOCKET_PATH}: pick a shorter path`,
+      );
     return p;
   };
   const ports = ([1, 2] as const).map((index): Partial<NfvPort> => {
@@ -116,16 +124,22 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
       guestPci: `0000:00:${slot.toString(16).padStart(2, '0')}.0`,
     };
   });
-  if (ports[0]!.socket && ports[0]!.socket === ports[1]!.socket) problem('SNABBNFV_SOCK2', `is the same socket as SNABBNFV_SOCK1 (${ports[0]!.socket}); each port needs its own`);
-  if (ports[0]!.mac && ports[0]!.mac === ports[1]!.mac) problem('SNABBNFV_MAC2', `is the same MAC as SNABBNFV_MAC1 (${ports[0]!.mac}); each guest NIC needs its own`);
-  if (ports[0]!.pci && ports[0]!.pci !== 'soft' && ports[0]!.pci === ports[1]!.pci) problem('SNABBNFV_PCI2', `is the same NIC as SNABBNFV_PCI1; each port drives its own NIC (or soft)`);
+  if (ports[0]!.socket && ports[0]!.socket === ports[1]!.socket)
+    problem('SNABBNFV_SOCK2', `is the same socket as SNABBNFV_SOCK1 (${ports[0]!.socket}); each port needs its own`);
+  if (ports[0]!.mac && ports[0]!.mac === ports[1]!.mac)
+    problem('SNABBNFV_MAC2', `is the same MAC as SNABBNFV_MAC1 (${ports[0]!.mac}); each guest NIC needs its own`);
+  if (ports[0]!.pci && ports[0]!.pci !== 'soft' && ports[0]!.pci === ports[1]!.pci)
+    problem('SNABBNFV_PCI2', `is the same NIC as SNABBNFV_PCI1; each port drives its own NIC (or soft)`);
   const busyWait = get('SNABBNFV_BUSYWAIT', parseYesNo, 'yes') ?? true;
 
   const vm = buildVm();
   const ssh = buildSsh();
   const lwaftr = buildLwaftr();
   const timeouts = buildTimeouts();
-  if (raw('LWAFTR_DELAY') !== undefined) warnings.push(`${ctx.file}:${settings.get('LWAFTR_DELAY')!.line}: LWAFTR_DELAY is ignored: lwaftrctl waits until the guest answers instead of sleeping`);
+  if (raw('LWAFTR_DELAY') !== undefined)
+    warnings.push(
+      `${ctx.file}:${settings.get('LWAFTR_DELAY')!.line}: LWAFTR_DELAY is ignored: lwaftrctl waits until the guest answers instead of sleeping`,
+    );
 
   if (problems.length > 0 || !snabbPath || !vm || !ssh || !lwaftr) return { problems };
   return {
@@ -149,24 +163,51 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
   function buildVm(): VmConfig | undefined {
     const accel = get('QEMU_ACCEL', (v) => parseChoice(v, ['kvm', 'tcg'] as const), 'kvm') ?? 'kvm';
     const cpu = get('QEMU_CPU', parseQemuOption, 'host') ?? 'host';
-    if (accel === 'tcg' && cpu === 'host') problem(raw('QEMU_CPU') ? 'QEMU_CPU' : 'QEMU_ACCEL', 'QEMU_CPU=host needs QEMU_ACCEL=kvm; under tcg set QEMU_CPU to a model such as max');
+    if (accel === 'tcg' && cpu === 'host')
+      problem(
+        raw('QEMU_CPU') ? 'QEMU_CPU' : 'QEMU_ACCEL',
+        'QEMU_CPU=host needs QEMU_ACCEL=kvm; under tcg set QEMU_CPU to a model such as max',
+      );
     const memMiB = get('MEM', parseMemSize, '1024M') ?? 1024;
     const backendKind = get('MEM_BACKEND', (v) => parseChoice(v, ['hugetlbfs', 'memfd'] as const), 'hugetlbfs');
     const memBackend: MemBackend =
-      backendKind === 'memfd' ? { kind: 'memfd' } : { kind: 'hugetlbfs', path: get('HUGEPAGES_FS', hostPath, '/dev/hugepages') ?? '/dev/hugepages' };
+      backendKind === 'memfd'
+        ? { kind: 'memfd' }
+        : { kind: 'hugetlbfs', path: get('HUGEPAGES_FS', hostPath, '/dev/hugepages') ?? '/dev/hugepages' };
     const kernel = get('BZ_IMAGE', hostPath);
     const diskPath = get('VM_IMAGE', hostPath);
-    if (!kernel && !diskPath && raw('BZ_IMAGE') === undefined && raw('VM_IMAGE') === undefined && !refused('BZ_IMAGE') && !refused('VM_IMAGE')) problem('BZ_IMAGE', 'the VM needs a kernel (BZ_IMAGE) or a disk image (VM_IMAGE/DISK): set one');
+    if (
+      !kernel &&
+      !diskPath &&
+      raw('BZ_IMAGE') === undefined &&
+      raw('VM_IMAGE') === undefined &&
+      !refused('BZ_IMAGE') &&
+      !refused('VM_IMAGE')
+    )
+      problem('BZ_IMAGE', 'the VM needs a kernel (BZ_IMAGE) or a disk image (VM_IMAGE/DISK): set one');
     const guestHugepages = get('GUEST_HUGEPAGES', (v) => parseInteger(v, 0, 1 << 20), '256') ?? 256;
-    if (kernel && guestHugepages * 2 >= memMiB) problem('GUEST_HUGEPAGES', `${guestHugepages} hugepages of 2 MiB do not fit in MEM=${memMiB}M; lower it or raise MEM`);
+    if (kernel && guestHugepages * 2 >= memMiB)
+      problem(
+        'GUEST_HUGEPAGES',
+        `${guestHugepages} hugepages of 2 MiB do not fit in MEM=${memMiB}M; lower it or raise MEM`,
+      );
     const mgmtKind = get('MGMT_NET', (v) => parseChoice(v, ['tap', 'user'] as const), 'tap');
     const mgmtMac = get('MGMT_MAC', parseMac, '52:54:00:00:00:03') ?? '52:54:00:00:00:03';
     let mgmt: MgmtNet;
     if (mgmtKind === 'user') {
-      if (raw('VM_SSH_PORT') === undefined && !refused('VM_SSH_PORT') && !sshOpts().port) problem('VM_SSH_PORT', 'MGMT_NET=user forwards a host port on 127.0.0.1 to the guest SSH: set VM_SSH_PORT to a free port such as 10022');
+      if (raw('VM_SSH_PORT') === undefined && !refused('VM_SSH_PORT') && !sshOpts().port)
+        problem(
+          'VM_SSH_PORT',
+          'MGMT_NET=user forwards a host port on 127.0.0.1 to the guest SSH: set VM_SSH_PORT to a free port such as 10022',
+        );
       mgmt = { kind: 'user', sshPort: sshPort() ?? 22, mac: mgmtMac };
     } else {
-      mgmt = { kind: 'tap', iface: get('IFACE', parseWord, 'mgmt0') ?? 'mgmt0', script: get('NETSCRIPT', hostPath), mac: mgmtMac };
+      mgmt = {
+        kind: 'tap',
+        iface: get('IFACE', parseWord, 'mgmt0') ?? 'mgmt0',
+        script: get('NETSCRIPT', hostPath),
+        mac: mgmtMac,
+      };
     }
     const pin = {
       wholeProcessCores: get('QEMU_CORE', parseCoreList),
@@ -204,7 +245,12 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
     return parsedSshOpts;
   }
   /** A key set in the file wins over the same setting in SSH_OPTS, which wins over the default. */
-  function fromKeyOrSshOpts<T>(key: string, fromOpts: string | undefined, parse: (v: string) => T, fallback?: string): T | undefined {
+  function fromKeyOrSshOpts<T>(
+    key: string,
+    fromOpts: string | undefined,
+    parse: (v: string) => T,
+    fallback?: string,
+  ): T | undefined {
     if (raw(key) !== undefined || fromOpts === undefined) return get(key, parse, fallback);
     return get('SSH_OPTS', () => parse(fromOpts));
   }
@@ -216,13 +262,27 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
     const opts = sshOpts();
     const user = fromKeyOrSshOpts('VM_USER', opts.user, parseWord, 'root');
     const identityFile = fromKeyOrSshOpts('VM_SSH_KEY', opts.identityFile, hostPath);
-    const knownHosts = fromKeyOrSshOpts('VM_KNOWN_HOSTS', opts.userKnownHostsFile, hostPath, path.join(stateDir, 'known_hosts'));
-    const hostKeyCheck = fromKeyOrSshOpts('VM_HOST_KEY_CHECK', opts.strictHostKeyChecking, strictToPolicy, 'accept-new');
+    const knownHosts = fromKeyOrSshOpts(
+      'VM_KNOWN_HOSTS',
+      opts.userKnownHostsFile,
+      hostPath,
+      path.join(stateDir, 'known_hosts'),
+    );
+    const hostKeyCheck = fromKeyOrSshOpts(
+      'VM_HOST_KEY_CHECK',
+      opts.strictHostKeyChecking,
+      strictToPolicy,
+      'accept-new',
+    );
     const checkText = raw('VM_HOST_KEY_CHECK') ?? opts.strictHostKeyChecking;
     if (checkText && ['no', 'off'].includes(checkText.toLowerCase()))
-      warnings.push(`${ctx.file}: StrictHostKeyChecking=${checkText} is taken as accept-new: lwaftrctl records a new guest key but never connects to a changed one`);
+      warnings.push(
+        `${ctx.file}: StrictHostKeyChecking=${checkText} is taken as accept-new: lwaftrctl records a new guest key but never connects to a changed one`,
+      );
     const connectTimeoutMs = fromKeyOrSshOpts('TIMEOUT_SSH_CONNECT', opts.connectTimeout, parseSeconds, '10');
-    const host = get('MGMT_NET', (v) => v === 'user', 'tap') ? '127.0.0.1' : get('VM_IP', (v) => parseIpv4(v).split('/')[0]!, '10.21.21.2');
+    const host = get('MGMT_NET', (v) => v === 'user', 'tap')
+      ? '127.0.0.1'
+      : get('VM_IP', (v) => parseIpv4(v).split('/')[0]!, '10.21.21.2');
     const port = sshPort();
     if (!user || !knownHosts || !hostKeyCheck || !connectTimeoutMs || !host || !port) return undefined;
     return { host, port, user, identityFile, knownHosts, hostKeyCheck, connectTimeoutMs };
@@ -235,12 +295,16 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
     };
     const share = raw('SHARED_LOCATION') !== undefined ? get('SHARED_LOCATION', hostPath) : undefined;
     let snabbGuestPath = get('SNABB_GUEST_PATH', guestPath);
-    if (!snabbGuestPath && share && snabbPath && (snabbPath === share || snabbPath.startsWith(share + '/')))
+    if (!snabbGuestPath && share && snabbPath && (snabbPath === share || snabbPath.startsWith(`${share}/`)))
       snabbGuestPath = path.posix.join(GUEST_SHARE_MOUNT, path.relative(share, snabbPath), 'src');
     const lwaftrConf = get('LWAFTR_CONF', guestPath);
     let command: LwaftrCommand | undefined;
     if (lwaftrConf) {
-      if (!snabbGuestPath) problem('LWAFTR_CONF', 'the built-in lwAFTR command needs snabb in the guest: set SNABB_GUEST_PATH, or SHARED_LOCATION to a folder holding SNABB_PATH');
+      if (!snabbGuestPath)
+        problem(
+          'LWAFTR_CONF',
+          'the built-in lwAFTR command needs snabb in the guest: set SNABB_GUEST_PATH, or SHARED_LOCATION to a folder holding SNABB_PATH',
+        );
       const lwName = get('LWAFTR_NAME', parseWord, name);
       const cpu = get('LWAFTR_CPU', (v) => parseInteger(v, 0, 4095));
       command = lwName ? { kind: 'builtin', conf: lwaftrConf, name: lwName, cpu } : undefined;
@@ -278,7 +342,12 @@ function collectSettings(entries: RawEntry[], ctx: BuildContext, problems: Confi
     const spec = findKey(entry.key);
     if (!spec) {
       const guess = closestKey(entry.key);
-      problems.push({ file: ctx.file, line: entry.line, key: entry.key, message: `unknown key${guess ? `; did you mean ${guess}?` : ''} (see conf/lwaftrctl.conf.example)` });
+      problems.push({
+        file: ctx.file,
+        line: entry.line,
+        key: entry.key,
+        message: `unknown key${guess ? `; did you mean ${guess}?` : ''} (see conf/lwaftrctl.conf.example)`,
+      });
       continue;
     }
     let value: string;
@@ -292,7 +361,12 @@ function collectSettings(entries: RawEntry[], ctx: BuildContext, problems: Confi
     }
     const earlier = settings.get(spec.name);
     if (earlier && earlier.writtenAs !== entry.key && earlier.value !== value)
-      problems.push({ file: ctx.file, line: entry.line, key: entry.key, message: `is the old name of ${spec.name}, already set to a different value at line ${earlier.line}; keep one` });
+      problems.push({
+        file: ctx.file,
+        line: entry.line,
+        key: entry.key,
+        message: `is the old name of ${spec.name}, already set to a different value at line ${earlier.line}; keep one`,
+      });
     written.set(entry.key, value);
     settings.set(spec.name, { value, line: entry.line, writtenAs: entry.key });
   }

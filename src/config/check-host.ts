@@ -27,7 +27,8 @@ export function checkHost(config: Config, facts: HostFacts): ConfigProblem[] {
   };
   const cores = (key: string, list: number[] | undefined) => {
     const offline = (list ?? []).filter((c) => !facts.onlineCpus.includes(c));
-    if (offline.length) at(key, `core ${offline.join(',')} is not online here (online: ${formatRanges(facts.onlineCpus)})`);
+    if (offline.length)
+      at(key, `core ${offline.join(',')} is not online here (online: ${formatRanges(facts.onlineCpus)})`);
   };
 
   file('SNABB_PATH', path.join(config.snabbPath, 'src', 'snabb'), 'the snabb program');
@@ -35,15 +36,20 @@ export function checkHost(config: Config, facts: HostFacts): ConfigProblem[] {
     file(`SNABBNFV_CONF${port.index}`, port.portConf, 'port file');
     cores(`SNABBNFV_CORE${port.index}`, [port.core]);
     if (port.pci !== 'soft' && !facts.isDir(`/sys/bus/pci/devices/${port.pci}`))
-      at(`SNABBNFV_PCI${port.index}`, `no PCI device ${port.pci} on this host (lspci -D lists them; soft runs snabbnfv with no NIC)`);
+      at(
+        `SNABBNFV_PCI${port.index}`,
+        `no PCI device ${port.pci} on this host (lspci -D lists them; soft runs snabbnfv with no NIC)`,
+      );
     // lwaftrctl creates its state folder itself; any other socket folder must exist.
-    if (!port.socket.startsWith(config.stateDir + '/')) dir(`SNABBNFV_SOCK${port.index}`, path.dirname(port.socket), 'the socket folder');
+    if (!port.socket.startsWith(`${config.stateDir}/`))
+      dir(`SNABBNFV_SOCK${port.index}`, path.dirname(port.socket), 'the socket folder');
   }
   if (config.numaNode !== undefined && !facts.numaNodes.includes(config.numaNode))
     at('NUMA_NODE', `NUMA node ${config.numaNode} does not exist here (nodes: ${formatRanges(facts.numaNodes)})`);
 
   const vm = config.vm;
-  if (!facts.findProgram(vm.qemu)) at('QEMU', `${vm.qemu} is not installed (apt-get install qemu-system-x86) or not on PATH`);
+  if (!facts.findProgram(vm.qemu))
+    at('QEMU', `${vm.qemu} is not installed (apt-get install qemu-system-x86) or not on PATH`);
   file('BZ_IMAGE', vm.kernel, 'kernel');
   file('INITRD', vm.initrd, 'initramfs');
   file('VM_IMAGE', vm.disk?.path, 'disk image');
@@ -55,7 +61,8 @@ export function checkHost(config: Config, facts: HostFacts): ConfigProblem[] {
   cores('QEMU_VCPU_CORES', vm.pin.vcpuCores);
   cores('QEMU_EMULATOR_CORES', vm.pin.emulatorCores);
   file('VM_SSH_KEY', config.ssh.identityFile, 'SSH key');
-  if (config.ssh.hostKeyCheck === 'yes') file('VM_KNOWN_HOSTS', config.ssh.knownHosts, 'known-hosts file (VM_HOST_KEY_CHECK=yes needs it)');
+  if (config.ssh.hostKeyCheck === 'yes')
+    file('VM_KNOWN_HOSTS', config.ssh.knownHosts, 'known-hosts file (VM_HOST_KEY_CHECK=yes needs it)');
   return problems;
 }
 

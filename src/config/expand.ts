@@ -17,7 +17,13 @@ export function expandValue(value: string, quoting: Quoting, lookup: Lookup, hom
   }
   while (i < value.length) {
     const c = value[i]!;
-    if (c === '\\' && (value[i + 1] === '$' || value[i + 1] === '`' || value[i + 1] === '\\' || (quoting === 'double' && value[i + 1] === '"'))) {
+    if (
+      c === '\\' &&
+      (value[i + 1] === '$' ||
+        value[i + 1] === '`' ||
+        value[i + 1] === '\\' ||
+        (quoting === 'double' && value[i + 1] === '"'))
+    ) {
       out += value[i + 1];
       i += 2;
       continue;
@@ -27,14 +33,20 @@ export function expandValue(value: string, quoting: Quoting, lookup: Lookup, hom
       i += 2;
       continue;
     }
-    if (c === '`') throw new ExpansionError('backticks (command substitution) are not run: lwaftrctl never executes its config; write the value out');
+    if (c === '`')
+      throw new ExpansionError(
+        'backticks (command substitution) are not run: lwaftrctl never executes its config; write the value out',
+      );
     if (c !== '$') {
       out += c;
       i++;
       continue;
     }
     const next = value[i + 1];
-    if (next === '(') throw new ExpansionError('$(...) (command substitution) is not run: lwaftrctl never executes its config; write the value out');
+    if (next === '(')
+      throw new ExpansionError(
+        '$(...) (command substitution) is not run: lwaftrctl never executes its config; write the value out',
+      );
     if (next === '{') {
       const end = value.indexOf('}', i + 2);
       if (end < 0) throw new ExpansionError('"${" is never closed with "}"');
@@ -56,7 +68,8 @@ export function expandValue(value: string, quoting: Quoting, lookup: Lookup, hom
 
 function expandBraced(inner: string, lookup: Lookup): string {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$/s.exec(inner);
-  if (!m) throw new ExpansionError(`\${${inner}} is not a variable lwaftrctl can expand (only \${KEY} and \${KEY:-default})`);
+  if (!m)
+    throw new ExpansionError(`\${${inner}} is not a variable lwaftrctl can expand (only \${KEY} and \${KEY:-default})`);
   const [, name, op, fallback] = m;
   const value = lookup(name!);
   if (op === ':-' && (value === undefined || value === '')) return fallback!;

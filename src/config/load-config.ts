@@ -36,7 +36,14 @@ export function loadConfig(opts: LoadOptions): Loaded {
     throw new ConfigError([{ file, message: `cannot read: ${(e as Error).message}` }]);
   }
   // Decoding would turn bytes that are not UTF-8 into U+FFFD, silently changing a path: refuse them.
-  if (!isUtf8(bytes)) throw new ConfigError(nonUtf8Lines(bytes).map((bad) => ({ file, ...bad, message: 'is not UTF-8 text (Latin-1?); save the file as UTF-8' })));
+  if (!isUtf8(bytes))
+    throw new ConfigError(
+      nonUtf8Lines(bytes).map((bad) => ({
+        file,
+        ...bad,
+        message: 'is not UTF-8 text (Latin-1?); save the file as UTF-8',
+      })),
+    );
   const text = bytes.toString('utf8');
   const parsed = readConfText(text, file);
   const built = buildConfig(parsed.entries, { file, env: opts.env, home: opts.env.HOME ?? os.homedir() });
@@ -50,12 +57,20 @@ export function loadConfig(opts: LoadOptions): Loaded {
 function findConfFile(opts: LoadOptions): string {
   if (opts.file !== undefined) {
     const file = path.resolve(opts.cwd, opts.file);
-    if (!fs.existsSync(file)) throw new ConfigError([{ file, message: 'does not exist (given with -f); conf/lwaftrctl.conf.example lists every key' }]);
+    if (!fs.existsSync(file))
+      throw new ConfigError([
+        { file, message: 'does not exist (given with -f); conf/lwaftrctl.conf.example lists every key' },
+      ]);
     return file;
   }
   const tried = path.resolve(opts.cwd, DEFAULT_CONF);
   if (fs.existsSync(tried)) return tried;
-  throw new ConfigError([{ file: tried, message: 'no config file here (the default); pass one with -f FILE; conf/lwaftrctl.conf.example lists every key' }]);
+  throw new ConfigError([
+    {
+      file: tried,
+      message: 'no config file here (the default); pass one with -f FILE; conf/lwaftrctl.conf.example lists every key',
+    },
+  ]);
 }
 
 /** The lines whose bytes are not UTF-8, with the key each assigns, if any. */
@@ -66,7 +81,8 @@ function nonUtf8Lines(bytes: Buffer): { line: number; key?: string }[] {
     let end = bytes.indexOf(0x0a, start);
     if (end < 0) end = bytes.length;
     const text = bytes.subarray(start, end);
-    if (!isUtf8(text)) bad.push({ line, key: /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(text.toString('latin1'))?.[1] });
+    if (!isUtf8(text))
+      bad.push({ line, key: /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(text.toString('latin1'))?.[1] });
     start = end + 1;
   }
   return bad;
@@ -97,7 +113,12 @@ export function readHostFacts(env: Record<string, string | undefined>): HostFact
     isFile: (p) => stat(p)?.isFile() ?? false,
     isDir: (p) => stat(p)?.isDirectory() ?? false,
     findProgram: (name) => {
-      const candidates = name.includes('/') ? [name] : (env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, name));
+      const candidates = name.includes('/')
+        ? [name]
+        : (env.PATH ?? '')
+            .split(':')
+            .filter(Boolean)
+            .map((d) => path.join(d, name));
       return candidates.find((c) => {
         try {
           fs.accessSync(c, fs.constants.X_OK);

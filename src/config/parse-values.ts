@@ -9,13 +9,17 @@ const PCI = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]$/;
 export function parsePci(value: string): string {
   const v = value.toLowerCase();
   if (v === 'soft' || PCI.test(v)) return v;
-  if (/^[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]$/.test(v)) throw new ValueError(`"${value}" lacks the PCI domain; write 0000:${v}`);
+  if (/^[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]$/.test(v))
+    throw new ValueError(`"${value}" lacks the PCI domain; write 0000:${v}`);
   throw new ValueError(`"${value}" is not a PCI address DDDD:BB:DD.F (e.g. 0000:02:00.0) nor "soft"`);
 }
 
 export function parseMac(value: string): string {
   if (/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(value)) {
-    if (parseInt(value.slice(0, 2), 16) & 1) throw new ValueError(`"${value}" is a multicast MAC; a NIC needs a unicast one (first byte even, e.g. 52:54:00:...)`);
+    if (parseInt(value.slice(0, 2), 16) & 1)
+      throw new ValueError(
+        `"${value}" is a multicast MAC; a NIC needs a unicast one (first byte even, e.g. 52:54:00:...)`,
+      );
     return value.toLowerCase();
   }
   throw new ValueError(`"${value}" is not a MAC address like 52:54:00:00:00:01`);
@@ -90,6 +94,6 @@ export function parseWord(value: string): string {
 /** IPv4 address, optionally with /prefix. */
 export function parseIpv4(value: string): string {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/(\d{1,2}))?$/.exec(value);
-  if (m && m.slice(1, 5).every((o) => Number(o) <= 255) && (m[6] === undefined || Number(m[6]) <= 32)) return value;
+  if (m?.slice(1, 5).every((o) => Number(o) <= 255) && (m[6] === undefined || Number(m[6]) <= 32)) return value;
   throw new ValueError(`"${value}" is not an IPv4 address like 10.21.21.2`);
 }

@@ -27,7 +27,12 @@ export function readConfText(text: string, file: string): { entries: RawEntry[];
   // A NUL byte has no place in a text file (bash drops it); report it and read the line as empty.
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i]!.includes('\0')) continue;
-    problems.push({ file, line: i + 1, key: ASSIGNMENT.exec(lines[i]!)?.[1], message: 'has a NUL byte: a config file is plain text; remove it' });
+    problems.push({
+      file,
+      line: i + 1,
+      key: ASSIGNMENT.exec(lines[i]!)?.[1],
+      message: 'has a NUL byte: a config file is plain text; remove it',
+    });
     lines[i] = '';
   }
   for (let i = 0; i < lines.length; i++) {
@@ -37,8 +42,19 @@ export function readConfText(text: string, file: string): { entries: RawEntry[];
     const m = ASSIGNMENT.exec(line);
     if (!m) {
       const spaced = SPACED_ASSIGNMENT.exec(line);
-      if (spaced) problems.push({ file, line: lineNo, key: spaced[1]!, message: `space before "=": write ${spaced[1]}=VALUE with nothing around the "=" (bash would run ${spaced[1]} as a command)` });
-      else problems.push({ file, line: lineNo, message: `not a KEY=VALUE line: ${JSON.stringify(line.trim())} (lwaftrctl reads its config file, it never runs it as bash)` });
+      if (spaced)
+        problems.push({
+          file,
+          line: lineNo,
+          key: spaced[1]!,
+          message: `space before "=": write ${spaced[1]}=VALUE with nothing around the "=" (bash would run ${spaced[1]} as a command)`,
+        });
+      else
+        problems.push({
+          file,
+          line: lineNo,
+          message: `not a KEY=VALUE line: ${JSON.stringify(line.trim())} (lwaftrctl reads its config file, it never runs it as bash)`,
+        });
       continue;
     }
     const key = m[1]!;
@@ -102,6 +118,7 @@ function findClosing(text: string, quote: string, from: number): number {
 
 /** An unquoted value ends where a `#` starts a word (after a space), as in bash: `a#b` keeps its `#`. */
 function stripComment(rawValue: string): string {
-  for (let j = 1; j < rawValue.length; j++) if (rawValue[j] === '#' && /\s/.test(rawValue[j - 1]!)) return rawValue.slice(0, j);
+  for (let j = 1; j < rawValue.length; j++)
+    if (rawValue[j] === '#' && /\s/.test(rawValue[j - 1]!)) return rawValue.slice(0, j);
   return rawValue;
 }

@@ -6,8 +6,8 @@ import { OperationError } from '../errors.js';
 import { guestProcessGoneArgv, guestProcessStateArgv } from '../plan/lwaftr-plan.js';
 import type { WaitFor } from '../plan/steps.js';
 import { identify, writeRecord } from '../state/process-identity.js';
-import { waitUntil, type Check } from '../wait/wait-until.js';
-import { isChardevConnected, qmpOnce, type ChardevInfo } from './qmp-client.js';
+import { type Check, waitUntil } from '../wait/wait-until.js';
+import { type ChardevInfo, isChardevConnected, qmpOnce } from './qmp-client.js';
 import type { RunContext } from './run-context.js';
 import { tailFile } from './tail-file.js';
 
@@ -41,7 +41,9 @@ export async function check(w: WaitFor, ctx: RunContext): Promise<Check> {
       }
       // The screen wrapper wrote the pid; its start time is recorded the first time it is seen alive.
       if (!fs.existsSync(w.process.record)) writeRecord(w.process.record, id.pid);
-      return readText(w.file).includes(w.text) ? { ready: true } : { ready: false, status: 'running, no start line yet' };
+      return readText(w.file).includes(w.text)
+        ? { ready: true }
+        : { ready: false, status: 'running, no start line yet' };
     }
     case 'qmp-ready':
     case 'qmp-status':
@@ -57,26 +59,39 @@ export async function check(w: WaitFor, ctx: RunContext): Promise<Check> {
       return (await readSshBanner(w.host, w.port)) ? { ready: true } : { ready: false, status: 'no SSH banner yet' };
     case 'processes-gone': {
       const alive = w.processes.map((p) => ({ p, id: identify(p) })).filter((x) => x.id.state === 'running');
-      return alive.length ? { ready: false, status: alive.map((x) => `${x.p.label} still running`).join(', ') } : { ready: true };
+      return alive.length
+        ? { ready: false, status: alive.map((x) => `${x.p.label} still running`).join(', ') }
+        : { ready: true };
     }
     case 'guest-process-gone': {
       const r = await ctx.guest().exec(guestProcessGoneArgv(w.pidFile));
       const [state, pid] = r.stdout.trim().split(' ');
-      if (r.code !== 0) throw new OperationError(`cannot tell whether the guest lwAFTR has exited: ${(r.stderr || r.stdout).trim()}`);
+      if (r.code !== 0)
+        throw new OperationError(`cannot tell whether the guest lwAFTR has exited: ${(r.stderr || r.stdout).trim()}`);
       return state === 'running' ? { ready: false, status: `guest pid ${pid} still running` } : { ready: true };
     }
     case 'guest-process-started': {
       const r = await ctx.guest().exec(guestProcessStateArgv(w.pidFile, w.log));
       const [state, pid, logBytes] = r.stdout.split('\n')[0]!.trim().split(' ');
-      if (state === 'running') return Number(logBytes) > 0 ? { ready: true } : { ready: false, status: `guest pid ${pid} running, no output yet` };
+      if (state === 'running')
+        return Number(logBytes) > 0
+          ? { ready: true }
+          : { ready: false, status: `guest pid ${pid} running, no output yet` };
       const tail = await ctx.guest().exec(['tail', '-n', '20', w.log]);
-      throw new OperationError(`the guest process exited right after it started (${state})`, undefined, tail.stdout.trim() || undefined);
+      throw new OperationError(
+        `the guest process exited right after it started (${state})`,
+        undefined,
+        tail.stdout.trim() || undefined,
+      );
     }
   }
 }
 
-async function checkQmp(w: Extract<WaitFor, { kind: 'qmp-ready' | 'qmp-status' | 'chardevs-connected' }>): Promise<Check> {
-  if (w.kind === 'qmp-ready' && identify(w.process).state !== 'running') throw new OperationError('QEMU exited during start-up');
+async function checkQmp(
+  w: Extract<WaitFor, { kind: 'qmp-ready' | 'qmp-status' | 'chardevs-connected' }>,
+): Promise<Check> {
+  if (w.kind === 'qmp-ready' && identify(w.process).state !== 'running')
+    throw new OperationError('QEMU exited during start-up');
   try {
     if (w.kind === 'qmp-ready') {
       await qmpOnce(w.socket, 'query-status');
@@ -154,8 +169,9 @@ function detailFor(w: WaitFor): string | undefined {
 }
 
 function hintFor(w: WaitFor, ctx: RunContext): string | undefined {
-  if (w.kind === 'ssh-banner') return `check the guest console (${ctx.paths.consoleLog}); raise TIMEOUT_SSH if the guest is just slow`;
-  if (w.kind === 'chardevs-connected' || w.kind === 'qmp-ready') return `check the snabbnfv logs (${ctx.paths.snabbnfv[1].log}) and ${ctx.paths.qemuLog}`;
+  if (w.kind === 'ssh-banner')
+    return `check the guest console (${ctx.paths.consoleLog}); raise TIMEOUT_SSH if the guest is just slow`;
+  if (w.kind === 'chardevs-connected' || w.kind === 'qmp-ready')
+    return `check the snabbnfv logs (${ctx.paths.snabbnfv[1].log}) and ${ctx.paths.qemuLog}`;
   return undefined;
 }
-

@@ -6,8 +6,8 @@ import type { ProcessRef, Step } from '../plan/steps.js';
 import { quoteArgv } from '../shell/quote.js';
 import { identify, writeRecord } from '../state/process-identity.js';
 import { listScreenSessions } from '../state/screen-sessions.js';
-import { check, describe, waitFor } from './checks.js';
 import { waitUntil } from '../wait/wait-until.js';
+import { check, describe, waitFor } from './checks.js';
 import { runLocal, spawnDetached } from './local.js';
 import { qmpOnce } from './qmp-client.js';
 import type { RunContext } from './run-context.js';
@@ -35,7 +35,7 @@ async function executeBody(step: Step, ctx: RunContext): Promise<void> {
       fs.writeFileSync(step.path, step.content);
       return;
     case 'rotate-log':
-      if (fs.existsSync(step.path)) fs.renameSync(step.path, step.path + '.1');
+      if (fs.existsSync(step.path)) fs.renameSync(step.path, `${step.path}.1`);
       return;
     case 'run':
       await runLocal(step.argv, step.cwd);
@@ -44,9 +44,18 @@ async function executeBody(step: Step, ctx: RunContext): Promise<void> {
       const pid = spawnDetached(step.argv, step.log, step.cwd);
       fs.writeFileSync(step.process.pidFile, `${pid}\n`);
       // Until the child has exec'd, its command line is still this node's: not yet provably ours.
-      await waitUntil(() => ({ ready: identify(step.process).state !== 'foreign' }), { what: `${step.process.label} to start`, timeoutMs: 5000, intervalMs: 5, signal: ctx.signal });
+      await waitUntil(() => ({ ready: identify(step.process).state !== 'foreign' }), {
+        what: `${step.process.label} to start`,
+        timeoutMs: 5000,
+        intervalMs: 5,
+        signal: ctx.signal,
+      });
       if (identify(step.process).state !== 'running' || !writeRecord(step.process.record, pid))
-        throw new OperationError(`${step.process.label} exited at once: ${quoteArgv(step.argv.slice(0, 3))} …`, undefined, tailFile(step.log));
+        throw new OperationError(
+          `${step.process.label} exited at once: ${quoteArgv(step.argv.slice(0, 3))} …`,
+          undefined,
+          tailFile(step.log),
+        );
       return;
     }
     case 'wait':
@@ -66,7 +75,12 @@ async function executeBody(step: Step, ctx: RunContext): Promise<void> {
       return quitScreenSession(step.session, step.process, ctx);
     case 'remote': {
       const r = await ctx.guest().exec(step.argv);
-      if (r.code !== 0) throw new OperationError(`in the guest, ${quoteArgv(step.argv).slice(0, 200)} failed (exit ${r.code})`, undefined, (r.stderr || r.stdout).trim() || undefined);
+      if (r.code !== 0)
+        throw new OperationError(
+          `in the guest, ${quoteArgv(step.argv).slice(0, 200)} failed (exit ${r.code})`,
+          undefined,
+          (r.stderr || r.stdout).trim() || undefined,
+        );
       return;
     }
   }
@@ -90,7 +104,10 @@ async function escalate(step: Extract<Step, { kind: 'escalate' }>, ctx: RunConte
       ctx.log.warn({ step: summarize(stage.step) }, 'did not take effect in time; escalating');
     }
   }
-  throw new OperationError(`could not bring about ${describe(step.until)}, even with the last resort`, 'see the log in the state folder; the process may be stuck in the kernel (state D)');
+  throw new OperationError(
+    `could not bring about ${describe(step.until)}, even with the last resort`,
+    'see the log in the state folder; the process may be stuck in the kernel (state D)',
+  );
 }
 
 async function pinVcpus(socket: string, process: ProcessRef, cores: number[], ctx: RunContext): Promise<void> {
@@ -127,7 +144,6 @@ async function quitScreenSession(session: string, ref: ProcessRef, ctx: RunConte
     await runLocal(['screen', '-S', `${s.pid}.${session}`, '-X', 'quit']).catch(() => undefined);
   }
 }
-
 
 function summarize(step: Step): Record<string, unknown> {
   const { kind } = step;

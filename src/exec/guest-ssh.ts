@@ -99,7 +99,10 @@ export class GuestSsh {
             `if the guest was rebuilt and you trust it, remove the old key: ssh-keygen -R '${name}' -f ${t.knownHosts}`,
           )
         : verdict.kind === 'revoked'
-          ? new HostKeyError(`the guest's host key ${fingerprint(key)} is marked @revoked in ${t.knownHosts}:${verdict.line}`, 'give the guest a new host key')
+          ? new HostKeyError(
+              `the guest's host key ${fingerprint(key)} is marked @revoked in ${t.knownHosts}:${verdict.line}`,
+              'give the guest a new host key',
+            )
           : new HostKeyError(
               `the guest's host key ${fingerprint(key)} for ${name} is not in ${t.knownHosts} and VM_HOST_KEY_CHECK=yes`,
               `add the guest's key to ${t.knownHosts}, or set VM_HOST_KEY_CHECK=accept-new to record it on first use`,
@@ -111,9 +114,18 @@ export class GuestSsh {
 /** The configured key; otherwise the agent, then the default key files, as ssh would try them. */
 function authMethods(t: SshTarget): ssh2.AuthMethod[] {
   const methods: (ssh2.AgentAuthMethod | ssh2.PublicKeyAuthMethod)[] = [];
-  const keyFiles = t.identityFile ? [t.identityFile] : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(os.homedir(), '.ssh', f)).filter((f) => fs.existsSync(f));
-  if (!t.identityFile && process.env.SSH_AUTH_SOCK) methods.push({ type: 'agent', username: t.user, agent: process.env.SSH_AUTH_SOCK });
+  const keyFiles = t.identityFile
+    ? [t.identityFile]
+    : ['id_ed25519', 'id_ecdsa', 'id_rsa']
+        .map((f) => path.join(os.homedir(), '.ssh', f))
+        .filter((f) => fs.existsSync(f));
+  if (!t.identityFile && process.env.SSH_AUTH_SOCK)
+    methods.push({ type: 'agent', username: t.user, agent: process.env.SSH_AUTH_SOCK });
   for (const f of keyFiles) methods.push({ type: 'publickey', username: t.user, key: fs.readFileSync(f) });
-  if (methods.length === 0) throw new OperationError(`no SSH key to log into the guest as ${t.user}`, 'set VM_SSH_KEY to a private key the guest accepts, or run an ssh-agent');
+  if (methods.length === 0)
+    throw new OperationError(
+      `no SSH key to log into the guest as ${t.user}`,
+      'set VM_SSH_KEY to a private key the guest accepts, or run an ssh-agent',
+    );
   return methods;
 }

@@ -30,7 +30,7 @@ export function keyTypeOf(blob: Buffer): string {
 }
 
 export function fingerprint(blob: Buffer): string {
-  return 'SHA256:' + crypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+  return `SHA256:${crypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
 function readEntries(file: string): Entry[] {
@@ -46,13 +46,27 @@ function readEntries(file: string): Entry[] {
     if (!fields[0] || fields[0].startsWith('#')) return;
     const marker = fields[0].startsWith('@') ? fields.shift() : undefined;
     if (fields.length < 3) return;
-    entries.push({ line: i + 1, marker, hosts: fields[0]!, keyType: fields[1]!, key: Buffer.from(fields[2]!, 'base64') });
+    entries.push({
+      line: i + 1,
+      marker,
+      hosts: fields[0]!,
+      keyType: fields[1]!,
+      key: Buffer.from(fields[2]!, 'base64'),
+    });
   });
   return entries;
 }
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+    'i',
+  );
   return re.test(name);
 }
 
@@ -72,7 +86,13 @@ function hostsMatch(hosts: string, name: string): boolean {
 
 /** Key types known for this host, so that the client asks the server for one of those. */
 export function knownKeyTypes(file: string, name: string): string[] {
-  return [...new Set(readEntries(file).filter((e) => !e.marker && hostsMatch(e.hosts, name)).map((e) => e.keyType))];
+  return [
+    ...new Set(
+      readEntries(file)
+        .filter((e) => !e.marker && hostsMatch(e.hosts, name))
+        .map((e) => e.keyType),
+    ),
+  ];
 }
 
 export function verifyHostKey(file: string, name: string, blob: Buffer): HostKeyVerdict {

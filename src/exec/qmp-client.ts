@@ -24,7 +24,10 @@ export class QmpClient {
   static async connect(path: string, timeoutMs = 2000): Promise<QmpClient> {
     const socket = net.createConnection(path);
     const client = new QmpClient(socket);
-    const timer = setTimeout(() => socket.destroy(new Error(`no QMP greeting on ${path} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no QMP greeting on ${path} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
@@ -43,7 +46,7 @@ export class QmpClient {
   }
 
   async execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
-    this.socket.write(JSON.stringify(args ? { execute: command, arguments: args } : { execute: command }) + '\n');
+    this.socket.write(`${JSON.stringify(args ? { execute: command, arguments: args } : { execute: command })}\n`);
     for (;;) {
       const msg = await this.next();
       if ('event' in msg) continue;
@@ -61,8 +64,7 @@ export class QmpClient {
 
   private onData(chunk: string): void {
     this.buffer += chunk;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
+    for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
       const line = this.buffer.slice(0, nl).trim();
       this.buffer = this.buffer.slice(nl + 1);
       if (!line) continue;
@@ -82,7 +84,11 @@ export class QmpClient {
 }
 
 /** Connects, runs one command, closes. */
-export async function qmpOnce<T = unknown>(socketPath: string, command: string, args?: Record<string, unknown>): Promise<T> {
+export async function qmpOnce<T = unknown>(
+  socketPath: string,
+  command: string,
+  args?: Record<string, unknown>,
+): Promise<T> {
   const client = await QmpClient.connect(socketPath);
   try {
     return await client.execute<T>(command, args);

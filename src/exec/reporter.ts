@@ -18,7 +18,7 @@ export class Reporter {
   info(line: string): void {
     if (this.opts.quiet) return;
     this.clearLive();
-    (this.opts.json ? process.stderr : process.stdout).write(line + '\n');
+    (this.opts.json ? process.stderr : process.stdout).write(`${line}\n`);
   }
 
   /** With --verbose: each command as it runs. */
@@ -42,7 +42,7 @@ export class Reporter {
       this.liveLine = true;
     } else if (elapsedMs - this.lastPlain >= 5000 || elapsedMs < this.lastPlain) {
       this.lastPlain = elapsedMs;
-      process.stderr.write(text + '\n');
+      process.stderr.write(`${text}\n`);
     }
   }
 

@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import { pino } from 'pino';
 import type { Config } from '../config/types.js';
-import { instancePaths, type InstancePaths } from '../plan/instance-paths.js';
-import { GuestSsh } from './guest-ssh.js';
+import { type InstancePaths, instancePaths } from '../plan/instance-paths.js';
 import { sshTarget } from '../plan/lwaftr-plan.js';
+import { GuestSsh } from './guest-ssh.js';
 import type { Reporter } from './reporter.js';
 import type { StepLog } from './step-log.js';
 
@@ -23,7 +23,10 @@ export function createRunContext(config: Config, reporter: Reporter, signal: Abo
   const paths = instancePaths(config);
   fs.mkdirSync(paths.stateDir, { recursive: true, mode: 0o755 });
   // Synchronous writes: the log must hold the last step even when lwaftrctl is killed.
-  const log = pino({ base: { instance: config.name, pid: process.pid } }, pino.destination({ dest: paths.toolLog, sync: true, append: true }));
+  const log = pino(
+    { base: { instance: config.name, pid: process.pid } },
+    pino.destination({ dest: paths.toolLog, sync: true, append: true }),
+  );
   let ssh: GuestSsh | undefined;
   return {
     config,

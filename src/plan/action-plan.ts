@@ -18,7 +18,12 @@ export interface PlanOptions {
   force?: boolean;
 }
 
-export function componentPlan(config: Config, component: SingleComponent, action: 'start' | 'stop', opts: PlanOptions = {}): ComponentPlan {
+export function componentPlan(
+  config: Config,
+  component: SingleComponent,
+  action: 'start' | 'stop',
+  opts: PlanOptions = {},
+): ComponentPlan {
   switch (component) {
     case 'snabbnfv':
       return action === 'start' ? snabbnfvStartPlan(config) : snabbnfvStopPlan(config);
@@ -30,7 +35,10 @@ export function componentPlan(config: Config, component: SingleComponent, action
 }
 
 /** The components an action touches, in the order it touches them. */
-export function actionSequence(component: Component, action: Action): { component: SingleComponent; action: 'start' | 'stop' }[] {
+export function actionSequence(
+  component: Component,
+  action: Action,
+): { component: SingleComponent; action: 'start' | 'stop' }[] {
   const targets = component === 'all' ? START_ORDER : [component];
   const stops = [...targets].reverse().map((c) => ({ component: c, action: 'stop' as const }));
   // Stopping the VM stops the guest lwAFTR first, so its NICs are reset before the guest goes.
@@ -41,6 +49,11 @@ export function actionSequence(component: Component, action: Action): { componen
   return [...stops, ...starts];
 }
 
-export function actionPlan(config: Config, component: Component, action: Action, opts: PlanOptions = {}): ComponentPlan[] {
+export function actionPlan(
+  config: Config,
+  component: Component,
+  action: Action,
+  opts: PlanOptions = {},
+): ComponentPlan[] {
   return actionSequence(component, action).map((s) => componentPlan(config, s.component, s.action, opts));
 }

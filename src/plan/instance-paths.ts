@@ -44,6 +44,10 @@ export function instancePaths(config: Config): InstancePaths {
     qemuLog: s('qemu.log'),
     consoleLog: s('console.log'),
     snabbnfv: { 1: port(1), 2: port(2) },
-    guest: { dir: guestDir, pidFile: path.posix.join(guestDir, 'lwaftr.pid'), log: path.posix.join(guestDir, 'lwaftr.log') },
+    guest: {
+      dir: guestDir,
+      pidFile: path.posix.join(guestDir, 'lwaftr.pid'),
+      log: path.posix.join(guestDir, 'lwaftr.log'),
+    },
   };
 }

@@ -40,15 +40,38 @@ export function lwaftrCommand(config: Config): string[] {
   const [v4, v6] = config.snabbnfv.ports;
   const snabb = path.posix.join(config.lwaftr.snabbGuestPath!, 'snabb');
   const cpu = command.cpu === undefined ? [] : ['--cpu', String(command.cpu)];
-  return [snabb, 'lwaftr', 'run', '--virtio', '--conf', command.conf, '--v4', v4.guestPci, '--v6', v6.guestPci, '--name', command.name, ...cpu, '-v'];
+  return [
+    snabb,
+    'lwaftr',
+    'run',
+    '--virtio',
+    '--conf',
+    command.conf,
+    '--v4',
+    v4.guestPci,
+    '--v6',
+    v6.guestPci,
+    '--name',
+    command.name,
+    ...cpu,
+    '-v',
+  ];
 }
 
 export function lwaftrStartPlan(config: Config): ComponentPlan {
   const ssh = sshTarget(config);
   const g = instancePaths(config).guest;
   const steps: Step[] = [
-    { kind: 'remote', ssh, argv: ['sh', '-c', GUEST_LAUNCH, 'launch', g.dir, g.pidFile, g.log, ...lwaftrCommand(config)] },
-    { kind: 'wait', for: { kind: 'guest-process-started', ssh, pidFile: g.pidFile, log: g.log }, timeoutMs: config.timeouts.lwaftrStartMs },
+    {
+      kind: 'remote',
+      ssh,
+      argv: ['sh', '-c', GUEST_LAUNCH, 'launch', g.dir, g.pidFile, g.log, ...lwaftrCommand(config)],
+    },
+    {
+      kind: 'wait',
+      for: { kind: 'guest-process-started', ssh, pidFile: g.pidFile, log: g.log },
+      timeoutMs: config.timeouts.lwaftrStartMs,
+    },
   ];
   return { component: 'lwaftr', action: 'start', steps };
 }
@@ -62,11 +85,14 @@ export function lwaftrStopPlan(config: Config): ComponentPlan {
     kind: 'remote',
     ssh,
     argv: ['sh', '-c', GUEST_STOP_RECORDED, 'stop', g.pidFile, sig, ...resets],
-    note: resets.length ? `reset the virtio NICs ${resets.join(' ')}${sig === '-' ? '' : `, then ${sig}`}, only if the recorded lwAFTR still runs` : undefined,
+    note: resets.length
+      ? `reset the virtio NICs ${resets.join(' ')}${sig === '-' ? '' : `, then ${sig}`}, only if the recorded lwAFTR still runs`
+      : undefined,
   });
   const steps: Step[] = [];
   const command = config.lwaftr.command;
-  if (command.kind === 'script' && command.stop) steps.push(stop('-', nics), { kind: 'remote', ssh, argv: [command.stop] });
+  if (command.kind === 'script' && command.stop)
+    steps.push(stop('-', nics), { kind: 'remote', ssh, argv: [command.stop] });
   const resetFirst = command.kind === 'script' && command.stop ? [] : nics;
   steps.push({
     kind: 'escalate',

@@ -37,20 +37,36 @@ function renderBody(step: Step): string[] {
     case 'qmp':
       return [renderQmp(step.socket, step.execute, step.arguments)];
     case 'pin-vcpus':
-      return [`# for each vCPU thread id that QMP query-cpus-fast reports (thread-id):`, `#   taskset -pc ${step.cores.join(',')} THREAD_ID`];
+      return [
+        `# for each vCPU thread id that QMP query-cpus-fast reports (thread-id):`,
+        `#   taskset -pc ${step.cores.join(',')} THREAD_ID`,
+      ];
     case 'signal':
-      return step.processes.map((p) => `kill -${step.signal} "$(cat ${quoteArg(p.pidFile)})"  # only if its start time and command line still match (${describeProcess(p)})`);
+      return step.processes.map(
+        (p) =>
+          `kill -${step.signal} "$(cat ${quoteArg(p.pidFile)})"  # only if its start time and command line still match (${describeProcess(p)})`,
+      );
     case 'screen-quit':
-      return [`screen -S "$(screen -ls | grep -o '[0-9]*\\.${step.session}\\b')" -X quit  # only if the session is still there`];
+      return [
+        `screen -S "$(screen -ls | grep -o '[0-9]*\\.${step.session}\\b')" -X quit  # only if the session is still there`,
+      ];
     case 'remote':
       return [renderSsh(step.ssh, step.argv)];
     case 'rotate-log':
-      return [`[ ! -e ${quoteArg(step.path)} ] || mv -f ${quoteArg(step.path)} ${quoteArg(step.path + '.1')}`];
+      return [`[ ! -e ${quoteArg(step.path)} ] || mv -f ${quoteArg(step.path)} ${quoteArg(`${step.path}.1`)}`];
   }
 }
 
 export function renderSsh(ssh: SshTarget, argv: string[]): string {
-  const opts = ['-p', String(ssh.port), ...(ssh.identityFile ? ['-i', ssh.identityFile] : []), '-o', `UserKnownHostsFile=${ssh.knownHosts}`, '-o', `StrictHostKeyChecking=${ssh.hostKeyCheck}`];
+  const opts = [
+    '-p',
+    String(ssh.port),
+    ...(ssh.identityFile ? ['-i', ssh.identityFile] : []),
+    '-o',
+    `UserKnownHostsFile=${ssh.knownHosts}`,
+    '-o',
+    `StrictHostKeyChecking=${ssh.hostKeyCheck}`,
+  ];
   // Quoted twice: once for the guest's shell (the command), once for the local shell here.
   return `ssh ${quoteArgv(opts)} ${quoteArg(`${ssh.user}@${ssh.host}`)} ${quoteArg(quoteRemoteArgv(argv))}`;
 }

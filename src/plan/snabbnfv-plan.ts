@@ -23,12 +23,29 @@ export function snabbProgram(config: Config): string {
 export function snabbnfvArgv(config: Config, port: NfvPort): string[] {
   const prefix = config.numaNode === undefined ? [] : ['numactl', '-m', String(config.numaNode)];
   const busy = config.snabbnfv.busyWait ? ['-b'] : [];
-  return [...prefix, 'taskset', '-c', String(port.core), snabbProgram(config), 'snabbnfv', 'traffic', ...busy, port.pci, port.portConf, port.socket];
+  return [
+    ...prefix,
+    'taskset',
+    '-c',
+    String(port.core),
+    snabbProgram(config),
+    'snabbnfv',
+    'traffic',
+    ...busy,
+    port.pci,
+    port.portConf,
+    port.socket,
+  ];
 }
 
 export function snabbnfvProcess(config: Config, port: NfvPort): ProcessRef {
   const p = instancePaths(config).snabbnfv[port.index];
-  return { pidFile: p.pidFile, record: p.record, cmdlineHas: ['snabbnfv', 'traffic', port.socket], label: `snabbnfv port ${port.index}` };
+  return {
+    pidFile: p.pidFile,
+    record: p.record,
+    cmdlineHas: ['snabbnfv', 'traffic', port.socket],
+    label: `snabbnfv port ${port.index}`,
+  };
 }
 
 /** What snabbnfv prints first, before it reads its port file. */
@@ -39,7 +56,11 @@ export const SNABBNFV_START_LINE = 'snabbnfv traffic starting';
  * `vmRunning`: QEMU already serves the sockets, so QEMU seeing each backend connect is the
  * proof (about a second sooner than the first load report).
  */
-export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = config.snabbnfv.ports, vmRunning = false): ComponentPlan {
+export function snabbnfvStartPlan(
+  config: Config,
+  ports: readonly NfvPort[] = config.snabbnfv.ports,
+  vmRunning = false,
+): ComponentPlan {
   const paths = instancePaths(config);
   const steps: Step[] = [
     { kind: 'mkdir', path: paths.stateDir },
@@ -53,7 +74,21 @@ export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = co
       {
         kind: 'run',
         cwd: path.join(config.snabbPath, 'src'),
-        argv: ['screen', '-c', paths.screenrc, '-L', '-Logfile', p.log, '-dmS', p.session, 'sh', '-c', WRITE_PID_THEN_EXEC, p.pidFile, ...snabbnfvArgv(config, port)],
+        argv: [
+          'screen',
+          '-c',
+          paths.screenrc,
+          '-L',
+          '-Logfile',
+          p.log,
+          '-dmS',
+          p.session,
+          'sh',
+          '-c',
+          WRITE_PID_THEN_EXEC,
+          p.pidFile,
+          ...snabbnfvArgv(config, port),
+        ],
         note: `port ${port.index}: ${port.pci} <-> ${port.socket}`,
       },
     );
@@ -64,7 +99,14 @@ export function snabbnfvStartPlan(config: Config, ports: readonly NfvPort[] = co
     steps.push({
       kind: 'wait',
       for: vmRunning
-        ? { kind: 'backend-connected', process, log, text: SNABBNFV_START_LINE, socket: paths.qmpSocket, chardev: qemuChardevId(port.index) }
+        ? {
+            kind: 'backend-connected',
+            process,
+            log,
+            text: SNABBNFV_START_LINE,
+            socket: paths.qmpSocket,
+            chardev: qemuChardevId(port.index),
+          }
         : { kind: 'log-line', file: log, text: SNABBNFV_RUNNING_LINE, process },
       timeoutMs: config.timeouts.snabbnfvStartMs,
     });
@@ -85,7 +127,9 @@ export function snabbnfvStopPlan(config: Config, ports: readonly NfvPort[] = con
         { step: { kind: 'signal', processes, signal: 'KILL' }, timeoutMs: config.timeouts.termMs },
       ],
     },
-    ...ports.map((port, i): Step => ({ kind: 'screen-quit', session: paths.snabbnfv[port.index].session, process: processes[i]! })),
+    ...ports.map(
+      (port, i): Step => ({ kind: 'screen-quit', session: paths.snabbnfv[port.index].session, process: processes[i]! }),
+    ),
   ];
   return { component: 'snabbnfv', action: 'stop', steps };
 }

@@ -7,7 +7,12 @@ import type { ComponentPlan, ProcessRef, Step } from './steps.js';
 
 export function qemuProcess(config: Config): ProcessRef {
   const paths = instancePaths(config);
-  return { pidFile: paths.qemuPidFile, record: paths.qemuRecord, cmdlineHas: ['-name', `${config.name},debug-threads=on`, '-pidfile', paths.qemuPidFile], label: 'QEMU' };
+  return {
+    pidFile: paths.qemuPidFile,
+    record: paths.qemuRecord,
+    cmdlineHas: ['-name', `${config.name},debug-threads=on`, '-pidfile', paths.qemuPidFile],
+    label: 'QEMU',
+  };
 }
 
 export function vmStartPlan(config: Config): ComponentPlan {
@@ -16,15 +21,49 @@ export function vmStartPlan(config: Config): ComponentPlan {
   const vcpuCores = config.vm.pin.vcpuCores ?? config.vm.pin.wholeProcessCores;
   const steps: Step[] = [
     { kind: 'mkdir', path: paths.stateDir },
-    { kind: 'spawn', argv: qemuArgv(config), cwd: config.vm.cwd, log: paths.qemuLog, process, note: 'starts paused (-S); QEMU answers QMP once both backends have connected' },
-    { kind: 'wait', for: { kind: 'qmp-ready', socket: paths.qmpSocket, process }, timeoutMs: config.timeouts.vmStartMs },
-    { kind: 'wait', for: { kind: 'chardevs-connected', socket: paths.qmpSocket, chardevs: config.snabbnfv.ports.map((p) => qemuChardevId(p.index)) }, timeoutMs: config.timeouts.vmStartMs },
+    {
+      kind: 'spawn',
+      argv: qemuArgv(config),
+      cwd: config.vm.cwd,
+      log: paths.qemuLog,
+      process,
+      note: 'starts paused (-S); QEMU answers QMP once both backends have connected',
+    },
+    {
+      kind: 'wait',
+      for: { kind: 'qmp-ready', socket: paths.qmpSocket, process },
+      timeoutMs: config.timeouts.vmStartMs,
+    },
+    {
+      kind: 'wait',
+      for: {
+        kind: 'chardevs-connected',
+        socket: paths.qmpSocket,
+        chardevs: config.snabbnfv.ports.map((p) => qemuChardevId(p.index)),
+      },
+      timeoutMs: config.timeouts.vmStartMs,
+    },
   ];
-  if (vcpuCores) steps.push({ kind: 'pin-vcpus', socket: paths.qmpSocket, process, cores: vcpuCores, note: `vCPU threads to cores ${formatCoreList(vcpuCores)}` });
+  if (vcpuCores)
+    steps.push({
+      kind: 'pin-vcpus',
+      socket: paths.qmpSocket,
+      process,
+      cores: vcpuCores,
+      note: `vCPU threads to cores ${formatCoreList(vcpuCores)}`,
+    });
   steps.push(
     { kind: 'qmp', socket: paths.qmpSocket, execute: 'cont' },
-    { kind: 'wait', for: { kind: 'qmp-status', socket: paths.qmpSocket, status: 'running' }, timeoutMs: config.timeouts.vmStartMs },
-    { kind: 'wait', for: { kind: 'ssh-banner', host: config.ssh.host, port: config.ssh.port, consoleLog: paths.consoleLog }, timeoutMs: config.timeouts.sshMs },
+    {
+      kind: 'wait',
+      for: { kind: 'qmp-status', socket: paths.qmpSocket, status: 'running' },
+      timeoutMs: config.timeouts.vmStartMs,
+    },
+    {
+      kind: 'wait',
+      for: { kind: 'ssh-banner', host: config.ssh.host, port: config.ssh.port, consoleLog: paths.consoleLog },
+      timeoutMs: config.timeouts.sshMs,
+    },
   );
   return { component: 'vm', action: 'start', steps };
 }
@@ -43,7 +82,10 @@ export function vmStopPlan(config: Config, force = false): ComponentPlan {
     {
       kind: 'escalate',
       until: { kind: 'processes-gone', processes: [process] },
-      stages: [...(force ? [] : graceful), { step: { kind: 'signal', processes: [process], signal: 'KILL' }, timeoutMs: t.termMs }],
+      stages: [
+        ...(force ? [] : graceful),
+        { step: { kind: 'signal', processes: [process], signal: 'KILL' }, timeoutMs: t.termMs },
+      ],
     },
   ];
   return { component: 'vm', action: 'stop', steps };

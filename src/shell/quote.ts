@@ -5,7 +5,7 @@ const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 export function quoteArg(arg: string): string {
   if (SAFE.test(arg)) return arg;
-  return "'" + arg.replace(/'/g, "'\\''") + "'";
+  return `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
 export function quoteArgv(argv: readonly string[]): string {
@@ -17,5 +17,5 @@ export function quoteArgv(argv: readonly string[]): string {
  * so that the guest shell expands it to the remote user's home (the bash tool's `~/run_lwaftr.sh`).
  */
 export function quoteRemoteArgv(argv: readonly string[]): string {
-  return argv.map((a) => (a.startsWith('~/') && a.length > 2 ? '~/' + quoteArg(a.slice(2)) : quoteArg(a))).join(' ');
+  return argv.map((a) => (a.startsWith('~/') && a.length > 2 ? `~/${quoteArg(a.slice(2))}` : quoteArg(a))).join(' ');
 }

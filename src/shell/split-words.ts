@@ -46,7 +46,12 @@ export function splitWords(text: string, home?: string): string[] {
         i++;
       }
       i++;
-    } else if (c === '~' && !inWord && home !== undefined && (i + 1 === text.length || ' \t\n/'.includes(text[i + 1]!))) {
+    } else if (
+      c === '~' &&
+      !inWord &&
+      home !== undefined &&
+      (i + 1 === text.length || ' \t\n/'.includes(text[i + 1]!))
+    ) {
       word += home;
       inWord = true;
       i++;
@@ -58,7 +63,9 @@ export function splitWords(text: string, home?: string): string[] {
       inWord = true;
       i += 2;
     } else if (';&|<>()'.includes(c) || (!inWord && '#~'.includes(c))) {
-      throw new SplitError(`unquoted "${c}" would mean something to a shell; lwaftrctl runs no shell here, so quote it ('${c}') or leave it out`);
+      throw new SplitError(
+        `unquoted "${c}" would mean something to a shell; lwaftrctl runs no shell here, so quote it ('${c}') or leave it out`,
+      );
     } else {
       word += c;
       inWord = true;

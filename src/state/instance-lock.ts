@@ -2,9 +2,9 @@
 // so a lock left by a killed lwaftrctl is proven stale and taken over, never guessed.
 import fs from 'node:fs';
 import { BusyError } from '../errors.js';
-import { readCmdline, readProcStat } from './proc.js';
-import { readRecord, type ProcessRecord } from './process-identity.js';
 import { sleep } from '../wait/sleep.js';
+import { readCmdline, readProcStat } from './proc.js';
+import { type ProcessRecord, readRecord } from './process-identity.js';
 
 export interface HeldLock {
   release(): void;
@@ -15,7 +15,7 @@ export async function acquireLock(file: string, timeoutMs: number, instance: str
   const deadline = Date.now() + timeoutMs;
   // Written aside, then linked into place: the lock never exists without its holder's name.
   const mine = `${file}.${process.pid}`;
-  fs.writeFileSync(mine, JSON.stringify(me) + '\n');
+  fs.writeFileSync(mine, `${JSON.stringify(me)}\n`);
   try {
     for (;;) {
       try {

@@ -36,7 +36,10 @@ export function readCmdline(pid: number): string[] {
 
 export function listThreads(pid: number): number[] {
   try {
-    return fs.readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b);
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .map(Number)
+      .sort((a, b) => a - b);
   } catch {
     return [];
   }

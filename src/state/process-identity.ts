@@ -40,7 +40,7 @@ export function writeRecord(file: string, pid: number): ProcessRecord | undefine
   const stat = readProcStat(pid);
   if (!stat) return undefined;
   const record = { pid, startTime: stat.startTime };
-  fs.writeFileSync(file, JSON.stringify(record) + '\n');
+  fs.writeFileSync(file, `${JSON.stringify(record)}\n`);
   return record;
 }
 
@@ -51,10 +51,19 @@ export function identify(ref: ProcessRef): Identity {
   if (!isAlive(pid)) return { state: 'dead', pid };
   const stat = readProcStat(pid)!;
   if (record && (record.pid !== pid || record.startTime !== stat.startTime))
-    return { state: 'foreign', pid, reason: `pid ${pid} started at another time than the one lwaftrctl recorded: it is another process now` };
+    return {
+      state: 'foreign',
+      pid,
+      reason: `pid ${pid} started at another time than the one lwaftrctl recorded: it is another process now`,
+    };
   const cmdline = readSettledCmdline(pid);
   const missing = ref.cmdlineHas.filter((s) => !cmdline.includes(s));
-  if (missing.length > 0) return { state: 'foreign', pid, reason: `pid ${pid} is not ${ref.label} (its command line lacks ${missing.join(' ')})` };
+  if (missing.length > 0)
+    return {
+      state: 'foreign',
+      pid,
+      reason: `pid ${pid} is not ${ref.label} (its command line lacks ${missing.join(' ')})`,
+    };
   return { state: 'running', pid, startTime: stat.startTime };
 }
 

@@ -27,7 +27,11 @@ export async function waitUntil(check: () => Promise<Check> | Check, opts: WaitO
     const elapsed = Date.now() - start;
     opts.onProgress?.(elapsed, lastStatus);
     if (elapsed >= opts.timeoutMs)
-      throw new TimeoutError(`timed out after ${opts.timeoutMs / 1000}s waiting for ${opts.what}${lastStatus ? ` (last seen: ${lastStatus})` : ''}`, opts.hint, opts.detail?.());
+      throw new TimeoutError(
+        `timed out after ${opts.timeoutMs / 1000}s waiting for ${opts.what}${lastStatus ? ` (last seen: ${lastStatus})` : ''}`,
+        opts.hint,
+        opts.detail?.(),
+      );
     try {
       await sleep(Math.min(opts.intervalMs ?? 100, opts.timeoutMs - elapsed), opts.signal);
     } catch {

@@ -7,7 +7,10 @@ import type { ConfigProblem } from '../../src/errors.js';
 export const FILE = '/etc/lwaftrctl/test.conf';
 export const HOME = '/home/op';
 
-export function parseConf(text: string, env: Record<string, string> = {}): { config?: Config; problems: ConfigProblem[] } {
+export function parseConf(
+  text: string,
+  env: Record<string, string> = {},
+): { config?: Config; problems: ConfigProblem[] } {
   const read = readConfText(text, FILE);
   const built = buildConfig(read.entries, { file: FILE, env: { HOME, ...env }, home: HOME });
   return { config: built.config, problems: [...read.problems, ...built.problems] };
@@ -15,7 +18,8 @@ export function parseConf(text: string, env: Record<string, string> = {}): { con
 
 export function configOf(text: string, env: Record<string, string> = {}): Config {
   const { config, problems } = parseConf(text, env);
-  if (!config) throw new Error(`unexpected problems:\n${problems.map((p) => `${p.line}: ${p.key}: ${p.message}`).join('\n')}`);
+  if (!config)
+    throw new Error(`unexpected problems:\n${problems.map((p) => `${p.line}: ${p.key}: ${p.message}`).join('\n')}`);
   return config;
 }
 

@@ -1,9 +1,10 @@
 // The lab for integration tests: a config per test instance derived from conf/lab.conf,
 // the CLI run for real, SSH into the guest, and cleanup that never leaves anything behind.
-import { execa, execaSync } from 'execa';
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa, execaSync } from 'execa';
 import { runCli } from './run-cli.js';
 
 export const REPO = path.join(__dirname, '..', '..');
@@ -11,7 +12,9 @@ export const LAB = path.join(REPO, 'lab');
 
 /** What ./scripts/setup.sh builds; the lab tests need all of it. */
 export function labIsBuilt(): boolean {
-  return ['guest/vmlinuz', 'guest/initramfs.cpio.gz', 'keys/id_ed25519', 'keys/known_hosts', 'snabb/src/snabb'].every((f) => fs.existsSync(path.join(LAB, f)));
+  return ['guest/vmlinuz', 'guest/initramfs.cpio.gz', 'keys/id_ed25519', 'keys/known_hosts', 'snabb/src/snabb'].every(
+    (f) => fs.existsSync(path.join(LAB, f)),
+  );
 }
 
 export function requireLab(): void {
@@ -51,7 +54,22 @@ export function labInstance(name: string, sshPort: number, extra = ''): LabInsta
     guest: async (command) => {
       const r = await execa(
         'ssh',
-        ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${LAB}/keys/known_hosts`, '-o', 'ConnectTimeout=5', '-i', `${LAB}/keys/id_ed25519`, '-p', String(sshPort), 'root@127.0.0.1', command],
+        [
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          `UserKnownHostsFile=${LAB}/keys/known_hosts`,
+          '-o',
+          'ConnectTimeout=5',
+          '-i',
+          `${LAB}/keys/id_ed25519`,
+          '-p',
+          String(sshPort),
+          'root@127.0.0.1',
+          command,
+        ],
         { reject: false, stdin: 'ignore', timeout: 30_000 },
       );
       return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -67,7 +85,8 @@ export function labInstance(name: string, sshPort: number, extra = ''): LabInsta
 
 /** Last resort after a failed test: anything still running from this state folder, by pid. */
 export function killLeftovers(stateDir: string): void {
-  for (const s of screenSessions().filter((s) => s.cmdline.includes(stateDir))) execaSync('screen', ['-S', `${s.pid}.${s.name}`, '-X', 'quit'], { reject: false });
+  for (const s of screenSessions().filter((s) => s.cmdline.includes(stateDir)))
+    execaSync('screen', ['-S', `${s.pid}.${s.name}`, '-X', 'quit'], { reject: false });
   for (const pid of processesMentioning(stateDir)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -85,7 +104,9 @@ export function leftovers(stateDir: string) {
   const files = fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : [];
   return {
     processes: processesMentioning(stateDir),
-    screens: screenSessions().filter((s) => s.cmdline.includes(stateDir)).map((s) => s.name),
+    screens: screenSessions()
+      .filter((s) => s.cmdline.includes(stateDir))
+      .map((s) => s.name),
     runtimeFiles: files.filter((f) => /\.(sock|pid|json)$/.test(f) || f.startsWith('lock')),
   };
 }
@@ -122,6 +143,8 @@ export function screenSessions(): { pid: number; name: string; cmdline: string }
 /** Link state as the guest's virtio-net device reports it (config status, bit 0), bound to a driver or not. */
 export async function guestLinkUp(inst: LabInstance, pci: string): Promise<boolean> {
   // Legacy virtio-pci without MSI-X: the device config (mac[6], status[2]) starts at 20; status is at 26.
-  const r = await inst.guest(`dd if=/sys/bus/pci/devices/${pci}/resource0 bs=1 skip=26 count=1 2>/dev/null | od -An -tu1`);
+  const r = await inst.guest(
+    `dd if=/sys/bus/pci/devices/${pci}/resource0 bs=1 skip=26 count=1 2>/dev/null | od -An -tu1`,
+  );
   return (Number(r.stdout.trim()) & 1) === 1;
 }

@@ -1,6 +1,7 @@
 // Runs the built CLI as a real process, as operators and scripts do.
-import { execa } from 'execa';
+
 import path from 'node:path';
+import { execa } from 'execa';
 
 export const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 

@@ -1,20 +1,21 @@
 // What goes wrong on real hosts, on the lab: each fault is reported clearly (what failed, a log
 // tail, the fix), exits with the documented code, and leaves nothing behind — or, where it
 // leaves things running, status names them and stop cleans them up.
-import { execa } from 'execa';
+
 import fs from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readProcStat } from '../../src/state/proc.js';
-import { labInstance, leftovers, NOTHING, processesMentioning, requireLab, type LabInstance } from '../helpers/lab.js';
+import { type LabInstance, labInstance, leftovers, NOTHING, processesMentioning, requireLab } from '../helpers/lab.js';
 
 beforeAll(requireLab);
 
 /** Until a process killed from outside has exited (a zombie counts: init reaps it late). */
 async function gone(pid: number): Promise<void> {
-  for (let st = readProcStat(pid); st && st.state !== 'Z'; st = readProcStat(pid)) await new Promise((r) => setTimeout(r, 50));
+  for (let st = readProcStat(pid); st && st.state !== 'Z'; st = readProcStat(pid))
+    await new Promise((r) => setTimeout(r, 50));
 }
-
 
 /** One instance per test, cleaned whatever happens. */
 let current: LabInstance | undefined;
@@ -56,7 +57,11 @@ describe('snabbnfv faults', () => {
     process.kill(pid, 'SIGKILL');
     await gone(pid);
     const s = await inst.status();
-    expect(s.snabbnfv).toMatchObject({ state: 'broken', reason: 'port 2 died; its pid file is left', fix: `lwaftrctl -f ${inst.conf} snabbnfv start` });
+    expect(s.snabbnfv).toMatchObject({
+      state: 'broken',
+      reason: 'port 2 died; its pid file is left',
+      fix: `lwaftrctl -f ${inst.conf} snabbnfv start`,
+    });
     expect((await inst.cli('status', 'snabbnfv')).code).toBe(1);
     const again = await inst.cli('snabbnfv', 'start');
     expect(again.code, again.stderr).toBe(0);
@@ -66,7 +71,7 @@ describe('snabbnfv faults', () => {
 });
 
 describe('QEMU faults', () => {
-  it('a bad option in QEMU_ARGS: all start exits 1 with QEMU\'s own message and stops the backends it started', async () => {
+  it("a bad option in QEMU_ARGS: all start exits 1 with QEMU's own message and stops the backends it started", async () => {
     const inst = instance('fqemu', 10044, 'QEMU_ARGS=-device no-such-device\n');
     const r = await inst.cli('all', 'start');
     expect(r.code).toBe(1);
@@ -90,7 +95,9 @@ describe('QEMU faults', () => {
     const r = await inst.cli('vm', 'start');
     expect(r.code).toBe(1);
     expect(Date.now() - began).toBeLessThan(5000);
-    expect(r.stderr).toContain('snabbnfv port 1 and 2 is not running: QEMU would block until a vhost-user backend connects to every socket');
+    expect(r.stderr).toContain(
+      'snabbnfv port 1 and 2 is not running: QEMU would block until a vhost-user backend connects to every socket',
+    );
     expect(r.stderr).toContain(`fix: start the backends first: lwaftrctl -f ${inst.conf} snabbnfv start`);
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);
   });
@@ -158,24 +165,38 @@ describe('guest faults', () => {
     const pid = (await inst.status()).lwaftr!.pid as number;
     expect((await inst.guest(`kill -KILL ${pid} && echo killed`)).stdout).toBe('killed');
     const s = await inst.status();
-    expect(s.lwaftr).toMatchObject({ state: 'degraded', reason: `the guest lwAFTR (pid ${pid}) died; its pid file is left`, fix: `lwaftrctl -f ${inst.conf} lwaftr restart` });
+    expect(s.lwaftr).toMatchObject({
+      state: 'degraded',
+      reason: `the guest lwAFTR (pid ${pid}) died; its pid file is left`,
+      fix: `lwaftrctl -f ${inst.conf} lwaftr restart`,
+    });
     expect((await inst.cli('status', 'lwaftr')).code).toBe(1);
     expect((await inst.cli('lwaftr', 'restart')).code).toBe(0);
     expect((await inst.status()).lwaftr!.state).toBe('running');
   }, 60_000);
 
-  it("a changed guest host key is refused with what to do", async () => {
+  it('a changed guest host key is refused with what to do', async () => {
     const kh = path.join(path.dirname(inst.conf), 'changed_known_hosts');
     // A valid ed25519 key that is not the guest's.
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(path.dirname(inst.conf), 'other')]);
-    const other = fs.readFileSync(path.join(path.dirname(inst.conf), 'other.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    const other = fs
+      .readFileSync(path.join(path.dirname(inst.conf), 'other.pub'), 'utf8')
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
     fs.writeFileSync(kh, `[127.0.0.1]:* ${other}\n`);
     const changed = inst.conf.replace(/\.conf$/, '-changed.conf');
-    fs.writeFileSync(changed, fs.readFileSync(inst.conf, 'utf8') + `VM_KNOWN_HOSTS=${kh}\n`);
-    const r = await execa('node', [path.join(__dirname, '..', '..', 'dist', 'cli.js'), '-f', changed, 'lwaftr', 'restart'], { reject: false, stdin: 'ignore' });
+    fs.writeFileSync(changed, `${fs.readFileSync(inst.conf, 'utf8')}VM_KNOWN_HOSTS=${kh}\n`);
+    const r = await execa(
+      'node',
+      [path.join(__dirname, '..', '..', 'dist', 'cli.js'), '-f', changed, 'lwaftr', 'restart'],
+      { reject: false, stdin: 'ignore' },
+    );
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("the guest's SSH host key for [127.0.0.1]:10050 has CHANGED");
-    expect(r.stderr).toContain(`fix: if the guest was rebuilt and you trust it, remove the old key: ssh-keygen -R '[127.0.0.1]:10050' -f ${kh}`);
+    expect(r.stderr).toContain(
+      `fix: if the guest was rebuilt and you trust it, remove the old key: ssh-keygen -R '[127.0.0.1]:10050' -f ${kh}`,
+    );
     // Nothing was done in the guest: the lwAFTR still runs.
     expect((await inst.status()).lwaftr!.state).toBe('running');
   }, 60_000);
@@ -183,7 +204,10 @@ describe('guest faults', () => {
 
 describe('lwaftrctl itself interrupted', () => {
   async function interruptDuringVmStart(inst: LabInstance, signal: 'SIGKILL' | 'SIGINT') {
-    const child = execa('node', [path.join(__dirname, '..', '..', 'dist', 'cli.js'), '-f', inst.conf, 'all', 'start'], { reject: false, stdin: 'ignore' });
+    const child = execa('node', [path.join(__dirname, '..', '..', 'dist', 'cli.js'), '-f', inst.conf, 'all', 'start'], {
+      reject: false,
+      stdin: 'ignore',
+    });
     const qemuPid = path.join(inst.stateDir, 'qemu.pid');
     const until = Date.now() + 30_000;
     while (!fs.existsSync(qemuPid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
@@ -224,7 +248,9 @@ describe('lwaftrctl itself interrupted', () => {
     const inst = instance('ftwo', 10053, 'TIMEOUT_LOCK=2\n');
     const [a, b] = await Promise.all([inst.cli('all', 'start'), inst.cli('all', 'start')]);
     expect([a.code, b.code].sort()).toEqual([0, 75]);
-    expect([a, b].find((x) => x.code === 75)!.stderr).toMatch(/another lwaftrctl \(pid \d+: .*all start\) is working on instance ftwo/);
+    expect([a, b].find((x) => x.code === 75)!.stderr).toMatch(
+      /another lwaftrctl \(pid \d+: .*all start\) is working on instance ftwo/,
+    );
     expect(processesMentioning(path.join(inst.stateDir, 'qemu.pid'))).toHaveLength(1);
     expect((await inst.cli('all', 'stop')).code).toBe(0);
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);

@@ -1,12 +1,13 @@
 // The lab itself: the guest boots from the QEMU command line lwaftrctl's plan builds, both
 // vhost-user NICs are there with link up through real backends, SSH verifies the host key,
 // 9p is mounted, packets come back through the backend, and ACPI powerdown ends QEMU.
-import { execa } from 'execa';
+
 import fs from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identify } from '../../src/state/process-identity.js';
 import { qmpOnce } from '../../src/exec/qmp-client.js';
+import { identify } from '../../src/state/process-identity.js';
 import { guestLinkUp, LAB, labInstance, REPO, requireLab, screenSessions } from '../helpers/lab.js';
 
 const inst = labInstance('labtest', 10031);
@@ -33,15 +34,21 @@ describe('the lab guest, booted from the plan', () => {
 
   it('has both vhost-user NICs at 0000:00:08.0 and 0000:00:09.0, virtio, link up', async () => {
     for (const pci of ['0000:00:08.0', '0000:00:09.0']) {
-      const r = await inst.guest(`cat /sys/bus/pci/devices/${pci}/vendor /sys/bus/pci/devices/${pci}/virtio*/net/*/carrier`);
+      const r = await inst.guest(
+        `cat /sys/bus/pci/devices/${pci}/vendor /sys/bus/pci/devices/${pci}/virtio*/net/*/carrier`,
+      );
       expect(r.stdout.split('\n')).toEqual(['0x1af4', '1']);
       expect(await guestLinkUp(inst, pci)).toBe(true);
     }
   });
 
   it('has both backends connected (QEMU side) and running in screen sessions', async () => {
-    const devs = await qmpOnce<{ label: string; filename: string }[]>(path.join(inst.stateDir, 'qmp.sock'), 'query-chardev');
-    for (const id of ['char1', 'char2']) expect(devs.find((d) => d.label === id)?.filename).not.toMatch(/^disconnected:/);
+    const devs = await qmpOnce<{ label: string; filename: string }[]>(
+      path.join(inst.stateDir, 'qmp.sock'),
+      'query-chardev',
+    );
+    for (const id of ['char1', 'char2'])
+      expect(devs.find((d) => d.label === id)?.filename).not.toMatch(/^disconnected:/);
     const names = screenSessions().map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['labtest-snabbnfv-1', 'labtest-snabbnfv-2']));
   });
@@ -49,8 +56,28 @@ describe('the lab guest, booted from the plan', () => {
   it('verifies the guest host key: the lab key is accepted, another key is refused', async () => {
     expect((await inst.guest('echo ok')).stdout).toBe('ok');
     const wrong = path.join(path.dirname(inst.conf), 'wrong_known_hosts');
-    fs.writeFileSync(wrong, `[127.0.0.1]:* ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHX9Zk6n1sG0x5jvF2m0y6yq3Xc3nZ9kq7Wb3oY8QfJd\n`);
-    const r = await execa('ssh', ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${wrong}`, '-i', `${LAB}/keys/id_ed25519`, '-p', String(inst.sshPort), 'root@127.0.0.1', 'true'], { reject: false, stdin: 'ignore' });
+    fs.writeFileSync(
+      wrong,
+      `[127.0.0.1]:* ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHX9Zk6n1sG0x5jvF2m0y6yq3Xc3nZ9kq7Wb3oY8QfJd\n`,
+    );
+    const r = await execa(
+      'ssh',
+      [
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        `UserKnownHostsFile=${wrong}`,
+        '-i',
+        `${LAB}/keys/id_ed25519`,
+        '-p',
+        String(inst.sshPort),
+        'root@127.0.0.1',
+        'true',
+      ],
+      { reject: false, stdin: 'ignore' },
+    );
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
   });
@@ -62,21 +89,38 @@ describe('the lab guest, booted from the plan', () => {
   });
 
   it('passes the traffic check: packets sent on the first NIC come back through the backend', async () => {
-    const r = await execa(path.join(REPO, 'scripts', 'lab-traffic-check.sh'), [String(inst.sshPort), `${LAB}/keys/id_ed25519`, `${LAB}/keys/known_hosts`, '--socket', path.join(inst.stateDir, 'vh1a.sock')], { reject: false, stdin: 'ignore' });
+    const r = await execa(
+      path.join(REPO, 'scripts', 'lab-traffic-check.sh'),
+      [
+        String(inst.sshPort),
+        `${LAB}/keys/id_ed25519`,
+        `${LAB}/keys/known_hosts`,
+        '--socket',
+        path.join(inst.stateDir, 'vh1a.sock'),
+      ],
+      { reject: false, stdin: 'ignore' },
+    );
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    const [, sent, back, forwarded] = /traffic check: sent (\d+), received back (\d+) \(backend forwarded (\d+)\)/.exec(r.stdout) ?? [];
+    const [, sent, back, forwarded] =
+      /traffic check: sent (\d+), received back (\d+) \(backend forwarded (\d+)\)/.exec(r.stdout) ?? [];
     expect(Number(sent)).toBeGreaterThan(0);
     expect(Number(back)).toBeGreaterThanOrEqual(Number(sent));
     expect(Number(forwarded)).toBeGreaterThanOrEqual(Number(sent));
   }, 60_000);
 
   it('ends QEMU on ACPI powerdown', async () => {
-    const ref = { pidFile: path.join(inst.stateDir, 'qemu.pid'), record: path.join(inst.stateDir, 'qemu.json'), cmdlineHas: ['-name'], label: 'QEMU' };
+    const ref = {
+      pidFile: path.join(inst.stateDir, 'qemu.pid'),
+      record: path.join(inst.stateDir, 'qemu.json'),
+      cmdlineHas: ['-name'],
+      label: 'QEMU',
+    };
     const before = identify(ref);
     expect(before.state).toBe('running');
     const began = Date.now();
     await qmpOnce(path.join(inst.stateDir, 'qmp.sock'), 'system_powerdown');
-    while (identify(ref).state === 'running' && Date.now() - began < 20_000) await new Promise((r) => setTimeout(r, 100));
+    while (identify(ref).state === 'running' && Date.now() - began < 20_000)
+      await new Promise((r) => setTimeout(r, 100));
     expect(identify(ref).state).not.toBe('running');
   }, 30_000);
 });

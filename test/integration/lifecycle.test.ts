@@ -1,8 +1,9 @@
 // The product's job on the lab: the full cycle with status telling the truth at each step,
 // bystanders untouched, idempotent start/stop, the lock, a second instance, pinning.
-import { execa, type ResultPromise } from 'execa';
+
 import fs from 'node:fs';
 import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProcStat } from '../../src/state/proc.js';
 import { guestLinkUp, labInstance, leftovers, NOTHING, requireLab, screenSessions } from '../helpers/lab.js';
@@ -19,15 +20,20 @@ async function eventually(what: string, fn: () => Promise<boolean>, ms: number):
   }
 }
 
-
 describe('the full cycle', () => {
   const bystanders: ResultPromise[] = [];
 
   beforeAll(async () => {
     requireLab();
     // Another user's snabbnfv and another QEMU on the same host.
-    bystanders.push(execa('sh', ['-c', 'sleep 600', 'snabbnfv', 'traffic', 'soft', '/tmp/other.cfg', '/tmp/other.sock'], { reject: false }));
-    bystanders.push(execa('qemu-system-x86_64', ['-machine', 'none', '-display', 'none', '-nodefaults', '-S'], { reject: false }));
+    bystanders.push(
+      execa('sh', ['-c', 'sleep 600', 'snabbnfv', 'traffic', 'soft', '/tmp/other.cfg', '/tmp/other.sock'], {
+        reject: false,
+      }),
+    );
+    bystanders.push(
+      execa('qemu-system-x86_64', ['-machine', 'none', '-display', 'none', '-nodefaults', '-S'], { reject: false }),
+    );
   });
 
   afterAll(async () => {
@@ -71,7 +77,10 @@ describe('the full cycle', () => {
     for (const pci of PCIS) await eventually(`guest link ${pci} up`, () => guestLinkUp(inst, pci), 10_000);
     const status = await inst.status();
     expect(status.snabbnfv!.state).toBe('running');
-    expect((status.snabbnfv!.ports as { backendConnected: boolean }[]).map((p) => p.backendConnected)).toEqual([true, true]);
+    expect((status.snabbnfv!.ports as { backendConnected: boolean }[]).map((p) => p.backendConnected)).toEqual([
+      true,
+      true,
+    ]);
   }, 60_000);
 
   it('lwaftr restart gives a new guest process', async () => {
@@ -84,7 +93,13 @@ describe('the full cycle', () => {
   }, 60_000);
 
   it('a guest process named snabb that lwaftrctl did not start survives lwaftr stop', async () => {
-    expect((await inst.guest("printf '#!/bin/sh\\nexec sleep 600\\n' > /tmp/snabb && chmod +x /tmp/snabb && setsid /tmp/snabb </dev/null >/dev/null 2>&1 & echo started")).stdout).toBe('started');
+    expect(
+      (
+        await inst.guest(
+          "printf '#!/bin/sh\\nexec sleep 600\\n' > /tmp/snabb && chmod +x /tmp/snabb && setsid /tmp/snabb </dev/null >/dev/null 2>&1 & echo started",
+        )
+      ).stdout,
+    ).toBe('started');
     const r = await inst.cli('lwaftr', 'stop');
     expect(r.code, r.stderr).toBe(0);
     expect((await inst.guest('grep -l /tmp/snabb /proc/[0-9]*/cmdline')).code).toBe(0);
@@ -116,7 +131,10 @@ describe('the instance lock', () => {
     fs.mkdirSync(locked.stateDir, { recursive: true });
     const holder = execa('sleep', ['30']);
     const stat = readProcStat(holder.pid!)!;
-    fs.writeFileSync(path.join(locked.stateDir, 'lock'), JSON.stringify({ pid: holder.pid, startTime: stat.startTime }));
+    fs.writeFileSync(
+      path.join(locked.stateDir, 'lock'),
+      JSON.stringify({ pid: holder.pid, startTime: stat.startTime }),
+    );
     const began = Date.now();
     const r = await locked.cli('snabbnfv', 'start');
     expect(r.code).toBe(75);
@@ -147,7 +165,11 @@ describe('the instance lock', () => {
 describe('two instances side by side', () => {
   const one = labInstance('side1', 10034);
   // The second one trusts the guest key on first use instead of the lab's known_hosts.
-  const two = labInstance('side2', 10035, 'VM_HOST_KEY_CHECK=accept-new\nVM_KNOWN_HOSTS=/run/lwaftrctl/side2-known_hosts\n');
+  const two = labInstance(
+    'side2',
+    10035,
+    'VM_HOST_KEY_CHECK=accept-new\nVM_KNOWN_HOSTS=/run/lwaftrctl/side2-known_hosts\n',
+  );
   afterAll(async () => {
     await one.cleanup();
     await two.cleanup();
@@ -162,7 +184,9 @@ describe('two instances side by side', () => {
     expect((await one.status()).vm!.state).toBe('running');
     fs.rmSync('/run/lwaftrctl/side2-known_hosts', { force: true });
     expect((await two.status()).lwaftr!.state).toBe('stopped');
-    expect(fs.readFileSync('/run/lwaftrctl/side2-known_hosts', 'utf8')).toMatch(/^\[127\.0\.0\.1\]:10035 ssh-ed25519 AAAA\S+\n$/);
+    expect(fs.readFileSync('/run/lwaftrctl/side2-known_hosts', 'utf8')).toMatch(
+      /^\[127\.0\.0\.1\]:10035 ssh-ed25519 AAAA\S+\n$/,
+    );
     expect((await two.cli('all', 'stop')).code).toBe(0);
     fs.rmSync('/run/lwaftrctl/side2-known_hosts', { force: true });
     const s1 = await one.status();
@@ -172,4 +196,3 @@ describe('two instances side by side', () => {
     expect((await one.cli('all', 'stop')).code).toBe(0);
   }, 180_000);
 });
-

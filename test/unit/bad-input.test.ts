@@ -28,7 +28,12 @@ const fixture = (name: string) => path.join(BAD, name);
 
 /** As the CLI loads a file given with -f (relative to the cwd); dry-run mode, so that no host fact matters. */
 function load(name: string): Config {
-  return loadConfig({ file: path.join('fixtures', 'bad', name), cwd: TEST_DIR, env: { HOME, PATH: '/nonexistent' }, hostChecksAreWarnings: true }).config;
+  return loadConfig({
+    file: path.join('fixtures', 'bad', name),
+    cwd: TEST_DIR,
+    env: { HOME, PATH: '/nonexistent' },
+    hostChecksAreWarnings: true,
+  }).config;
 }
 
 /** The problems of a refused fixture as "line KEY: message"; each must name the fixture's own file. */
@@ -46,7 +51,8 @@ function refusal(name: string): string[] {
 }
 
 const show = (p: ConfigProblem) => `${p.line ?? '-'} ${p.key ?? '-'}: ${p.message}`;
-const notKeyValue = (line: string) => `not a KEY=VALUE line: ${JSON.stringify(line)} (lwaftrctl reads its config file, it never runs it as bash)`;
+const notKeyValue = (line: string) =>
+  `not a KEY=VALUE line: ${JSON.stringify(line)} (lwaftrctl reads its config file, it never runs it as bash)`;
 const plainWord = (v: string) => `"${v}" must be a plain word (letters, digits, . _ -; no spaces or shell characters)`;
 const required = [
   '- SNABB_PATH: is required: Snabb source tree on the host; the program run is $SNABB_PATH/src/snabb',
@@ -81,15 +87,31 @@ const optionValues = (argv: string[], option: string) => argv.flatMap((a, i) => 
 
 /** What the guest's POSIX shell makes of a command lwaftrctl sends it. */
 function guestShellWords(argv: string[]): string[] {
-  const out = execFileSync('sh', ['-c', `printf '%s\\0' ${quoteRemoteArgv(argv)}`], { env: { HOME, PATH: process.env.PATH } });
+  const out = execFileSync('sh', ['-c', `printf '%s\\0' ${quoteRemoteArgv(argv)}`], {
+    env: { HOME, PATH: process.env.PATH },
+  });
   return out.toString('utf8').split('\0').slice(0, -1);
 }
 
-const snabbnfv = (pci: string, conf: string, socket: string, core = pci.endsWith('1') ? '2' : '1') => ['taskset', '-c', core, '/opt/snabb/src/snabb', 'snabbnfv', 'traffic', '-b', pci, conf, socket];
+const snabbnfv = (pci: string, conf: string, socket: string, core = pci.endsWith('1') ? '2' : '1') => [
+  'taskset',
+  '-c',
+  core,
+  '/opt/snabb/src/snabb',
+  'snabbnfv',
+  'traffic',
+  '-b',
+  pci,
+  conf,
+  socket,
+];
 
 describe('malformed lines', () => {
   it('bash control flow: each line that is not an assignment is named, the assignment inside is read', () => {
-    expect(refusal('bash-if.conf')).toEqual([`2 -: ${notKeyValue('if [ -f /etc/lwaftr.conf ]; then')}`, `4 -: ${notKeyValue('fi')}`]);
+    expect(refusal('bash-if.conf')).toEqual([
+      `2 -: ${notKeyValue('if [ -f /etc/lwaftr.conf ]; then')}`,
+      `4 -: ${notKeyValue('fi')}`,
+    ]);
   });
 
   it('a bash function: every line refused, nothing run', () => {
@@ -101,7 +123,10 @@ describe('malformed lines', () => {
   });
 
   it('source and . are not followed', () => {
-    expect(refusal('source.conf')).toEqual([`2 -: ${notKeyValue('source /etc/lwaftrctl/common.conf')}`, `3 -: ${notKeyValue('. ./common.conf')}`]);
+    expect(refusal('source.conf')).toEqual([
+      `2 -: ${notKeyValue('source /etc/lwaftrctl/common.conf')}`,
+      `3 -: ${notKeyValue('. ./common.conf')}`,
+    ]);
   });
 
   it('a bare word and an export without a value', () => {
@@ -123,8 +148,11 @@ describe('malformed lines', () => {
     expect(refusal('unclosed-single.conf')).toEqual(['10 LWAFTR_START: the single-quoted value is never closed']);
   });
 
-  it("text after a closing quote, including a # right after it (bash reads \"lab\"#1 as lab#1, not as a comment)", () => {
-    expect(refusal('text-after-quote.conf')).toEqual(['2 VM_USER: text after the closing quote; quote the whole value', '3 NAME: text after the closing quote; quote the whole value']);
+  it('text after a closing quote, including a # right after it (bash reads "lab"#1 as lab#1, not as a comment)', () => {
+    expect(refusal('text-after-quote.conf')).toEqual([
+      '2 VM_USER: text after the closing quote; quote the whole value',
+      '3 NAME: text after the closing quote; quote the whole value',
+    ]);
   });
 
   it("bash's '\\'' is refused, with the way to write a ' in a value", () => {
@@ -173,12 +201,19 @@ describe('bad values', () => {
   });
 
   it('sizes', () => {
-    expect(refusal('bad-size.conf')).toEqual(['2 MEM: "2GB" is not a size like 1024M or 2G', '3 GUEST_HUGEPAGES: "-1" is not a whole number']);
+    expect(refusal('bad-size.conf')).toEqual([
+      '2 MEM: "2GB" is not a size like 1024M or 2G',
+      '3 GUEST_HUGEPAGES: "-1" is not a whole number',
+    ]);
     expect(refusal('tiny-size.conf')).toEqual(['2 MEM: "16M" is under 64M, too little for a guest']);
   });
 
   it('ports and displays', () => {
-    expect(refusal('bad-port.conf')).toEqual(['2 VM_SSH_PORT: 0 is outside 1..65535', '3 VM_PORT: 70000 is outside 1..65535', '4 VNC_DISPLAY: ":1" is not a whole number']);
+    expect(refusal('bad-port.conf')).toEqual([
+      '2 VM_SSH_PORT: 0 is outside 1..65535',
+      '3 VM_PORT: 70000 is outside 1..65535',
+      '4 VNC_DISPLAY: ":1" is not a whole number',
+    ]);
   });
 
   it('seconds', () => {
@@ -192,7 +227,10 @@ describe('bad values', () => {
   });
 
   it('NUMA node (and guest core) not a number', () => {
-    expect(refusal('numa-node.conf')).toEqual(['2 NUMA_NODE: "node0" is not a whole number', '5 LWAFTR_CPU: "first" is not a whole number']);
+    expect(refusal('numa-node.conf')).toEqual([
+      '2 NUMA_NODE: "node0" is not a whole number',
+      '5 LWAFTR_CPU: "first" is not a whole number',
+    ]);
   });
 
   it('socket paths over 107 bytes: bytes, not characters, are counted', () => {
@@ -221,15 +259,21 @@ describe('bad values', () => {
   });
 
   it('the same socket on both ports, written two ways', () => {
-    expect(refusal('same-socket.conf')).toEqual(['3 SNABBNFV_SOCK2: is the same socket as SNABBNFV_SOCK1 (/tmp/vh.sock); each port needs its own']);
+    expect(refusal('same-socket.conf')).toEqual([
+      '3 SNABBNFV_SOCK2: is the same socket as SNABBNFV_SOCK1 (/tmp/vh.sock); each port needs its own',
+    ]);
   });
 
   it('the same MAC on both ports, in two letter cases', () => {
-    expect(refusal('same-mac.conf')).toEqual(['3 SNABBNFV_MAC2: is the same MAC as SNABBNFV_MAC1 (52:54:00:00:00:0a); each guest NIC needs its own']);
+    expect(refusal('same-mac.conf')).toEqual([
+      '3 SNABBNFV_MAC2: is the same MAC as SNABBNFV_MAC1 (52:54:00:00:00:0a); each guest NIC needs its own',
+    ]);
   });
 
   it('%s in a socket path', () => {
-    expect(refusal('percent-s.conf')).toEqual(['2 SNABBNFV_SOCK1: "/tmp/vh1%s.sock" has %s; write the socket path out in full (QEMU needs the same path)']);
+    expect(refusal('percent-s.conf')).toEqual([
+      '2 SNABBNFV_SOCK1: "/tmp/vh1%s.sock" has %s; write the socket path out in full (QEMU needs the same path)',
+    ]);
   });
 
   it('SSH_OPTS: each unsupported option named once, a missing value, a hostile user', () => {
@@ -267,7 +311,10 @@ describe('hostile values: refused where they would be interpreted', () => {
   });
 
   it('quotes inside plain words', () => {
-    expect(refusal('quotes-in-words.conf')).toEqual([`2 VM_USER: ${plainWord("ig'alia")}`, `3 IFACE: ${plainWord('tap"0')}`]);
+    expect(refusal('quotes-in-words.conf')).toEqual([
+      `2 VM_USER: ${plainWord("ig'alia")}`,
+      `3 IFACE: ${plainWord('tap"0')}`,
+    ]);
   });
 
   it('commas in plain words that go into QEMU option strings', () => {
@@ -279,7 +326,10 @@ describe('hostile values: refused where they would be interpreted', () => {
   });
 
   it('a line break inside a path or a guest command, at the line the value starts', () => {
-    expect(refusal('multiline-refused.conf')).toEqual(['2 LWAFTR_START: a guest path cannot contain a line break', '4 SNABBNFV_CONF1: a path cannot contain a line break']);
+    expect(refusal('multiline-refused.conf')).toEqual([
+      '2 LWAFTR_START: a guest path cannot contain a line break',
+      '4 SNABBNFV_CONF1: a path cannot contain a line break',
+    ]);
   });
 
   it('a NUL byte: its line and key', () => {
@@ -288,7 +338,9 @@ describe('hostile values: refused where they would be interpreted', () => {
   });
 
   it('bytes that are not UTF-8: refused with line and key rather than read as U+FFFD', () => {
-    expect(refusal('non-utf8.conf')).toEqual(['9 SNABBNFV_CONF1: is not UTF-8 text (Latin-1?); save the file as UTF-8']);
+    expect(refusal('non-utf8.conf')).toEqual([
+      '9 SNABBNFV_CONF1: is not UTF-8 text (Latin-1?); save the file as UTF-8',
+    ]);
   });
 
   it('an empty file, and one with only comments: every required key named', () => {
@@ -314,14 +366,19 @@ describe('hostile values: carried as one literal argument', () => {
     expect(argv.snabbnfv[0]).toEqual(snabbnfv('0000:02:00.0', '/etc/$(hostname).cfg', '/tmp/vh1a.sock'));
     expect(argv.guest).toEqual(['$(reboot)']);
     expect(guestShellWords(argv.guest)).toEqual(['$(reboot)']);
-    const stop = actionPlan(config, 'lwaftr', 'stop').flatMap((p) => p.steps).filter((s): s is RunStep => s.kind === 'remote');
+    const stop = actionPlan(config, 'lwaftr', 'stop')
+      .flatMap((p) => p.steps)
+      .filter((s): s is RunStep => s.kind === 'remote');
     expect(stop.map((s) => s.argv)).toContainEqual(['`halt`']);
     expect(guestShellWords(['`halt`'])).toEqual(['`halt`']);
   });
 
   it('single and double quotes inside paths and guest commands', () => {
     const argv = startArgv(load('quotes-in-values.conf'));
-    expect(argv.snabbnfv).toEqual([snabbnfv('0000:02:00.0', "/etc/it's.cfg", '/tmp/vh1a.sock'), snabbnfv('0000:02:00.1', '/etc/say "hi".cfg', '/tmp/vh1b.sock')]);
+    expect(argv.snabbnfv).toEqual([
+      snabbnfv('0000:02:00.0', "/etc/it's.cfg", '/tmp/vh1a.sock'),
+      snabbnfv('0000:02:00.1', '/etc/say "hi".cfg', '/tmp/vh1b.sock'),
+    ]);
     expect(argv.guest).toEqual(['/opt/a "b".sh']);
     expect(guestShellWords(argv.guest)).toEqual(['/opt/a "b".sh']);
   });
@@ -329,7 +386,9 @@ describe('hostile values: carried as one literal argument', () => {
   it('multi-line values: backslash-newline joins (no stray "\\n" argument), a line break separates words', () => {
     const argv = startArgv(load('multiline-carried.conf'));
     expect(argv.qemu.slice(argv.qemu.indexOf('-S'))).toEqual(['-S', '-device', 'virtio-rng-pci', '-smp', '2']);
-    expect(optionValues(argv.qemu, '-append')).toEqual(['console=ttyS0 ip=10.21.21.2 hugepages=256 isolcpus=1 nohz_full=1']);
+    expect(optionValues(argv.qemu, '-append')).toEqual([
+      'console=ttyS0 ip=10.21.21.2 hugepages=256 isolcpus=1 nohz_full=1',
+    ]);
   });
 
   it('backslashes as bash reads them', () => {
@@ -337,7 +396,10 @@ describe('hostile values: carried as one literal argument', () => {
     const argv = startArgv(config);
     // '/opt/a\' is /opt/a\ (no escape in single quotes), then a comment; "/etc/x\\" is /etc/x\, then a comment.
     expect(argv.guest).toEqual(['/opt/a\\']);
-    expect(argv.snabbnfv).toEqual([snabbnfv('0000:02:00.0', '/etc/x\\', '/tmp/vh1a.sock'), snabbnfv('0000:02:00.1', '/etc/"q" $HOME.cfg', '/tmp/vh1b.sock')]);
+    expect(argv.snabbnfv).toEqual([
+      snabbnfv('0000:02:00.0', '/etc/x\\', '/tmp/vh1a.sock'),
+      snabbnfv('0000:02:00.1', '/etc/"q" $HOME.cfg', '/tmp/vh1b.sock'),
+    ]);
     // "\n" in double quotes is a backslash and an n, in bash as here; not a line break.
     expect(config.lwaftr.command).toEqual({ kind: 'script', start: '/opt/a\\', stop: '/opt/stop\\n.sh' });
   });
@@ -352,7 +414,10 @@ describe('hostile values: carried as one literal argument', () => {
   it('a byte order mark and CRLF line ends are read as if neither were there', () => {
     const config = load('bom-crlf.conf');
     expect(config.name).toBe('lab');
-    expect(startArgv(config).snabbnfv).toEqual([snabbnfv('0000:02:00.0', '/etc/lwaftr/a.cfg', '/tmp/vh1a.sock'), snabbnfv('0000:02:00.1', '/etc/lwaftr/b.cfg', '/tmp/vh1b.sock')]);
+    expect(startArgv(config).snabbnfv).toEqual([
+      snabbnfv('0000:02:00.0', '/etc/lwaftr/a.cfg', '/tmp/vh1a.sock'),
+      snabbnfv('0000:02:00.1', '/etc/lwaftr/b.cfg', '/tmp/vh1b.sock'),
+    ]);
     expect(config.vm.kernel).toBe('/vm/bzImage');
   });
 });
@@ -362,10 +427,19 @@ describe('commas in paths that go into QEMU option strings', () => {
   const argv = startArgv(config);
 
   it('are doubled inside option values', () => {
-    expect(optionValues(argv.qemu, '-object')).toEqual(['memory-backend-file,id=mem,size=1024M,mem-path=/dev/huge,,pages,share=on']);
-    expect(optionValues(argv.qemu, '-chardev')).toEqual(['socket,id=char1,path=/tmp/a,,b.sock,server=on,wait=off', 'socket,id=char2,path=/tmp/vh1b.sock,server=on,wait=off']);
-    expect(optionValues(argv.qemu, '-netdev')).toContain('type=tap,id=mgmt,ifname=mgmt0,script=/etc/net,,up.sh,downscript=no');
-    expect(optionValues(argv.qemu, '-fsdev')).toEqual(['local,security_model=passthrough,id=fsdev0,path=/srv/share,,ro']);
+    expect(optionValues(argv.qemu, '-object')).toEqual([
+      'memory-backend-file,id=mem,size=1024M,mem-path=/dev/huge,,pages,share=on',
+    ]);
+    expect(optionValues(argv.qemu, '-chardev')).toEqual([
+      'socket,id=char1,path=/tmp/a,,b.sock,server=on,wait=off',
+      'socket,id=char2,path=/tmp/vh1b.sock,server=on,wait=off',
+    ]);
+    expect(optionValues(argv.qemu, '-netdev')).toContain(
+      'type=tap,id=mgmt,ifname=mgmt0,script=/etc/net,,up.sh,downscript=no',
+    );
+    expect(optionValues(argv.qemu, '-fsdev')).toEqual([
+      'local,security_model=passthrough,id=fsdev0,path=/srv/share,,ro',
+    ]);
     expect(optionValues(argv.qemu, '-drive')).toEqual(['if=virtio,file=/vm/disk,,format=raw.img']);
     expect(optionValues(argv.qemu, '-qmp')).toEqual(['unix:/run/lw,,1/qmp.sock,server=on,wait=off']);
   });
@@ -393,7 +467,8 @@ describe('.. in host paths', () => {
   // from the config file's folder, not from the cwd (here the test folder, not fixtures/bad).
   // Expected: what a shell gives after cd into that folder (logical cd, as path.resolve is lexical;
   // if the folder were reached through a symlink the kernel would resolve `..` physically instead).
-  const shellIn = (dir: string) => execFileSync('sh', ['-c', 'cd "$1" && cd "$2" && pwd', 'sh', BAD, dir]).toString().trimEnd();
+  const shellIn = (dir: string) =>
+    execFileSync('sh', ['-c', 'cd "$1" && cd "$2" && pwd', 'sh', BAD, dir]).toString().trimEnd();
 
   it('resolve to what a shell in the config folder would give', () => {
     const config = load('dotdot.conf');
@@ -402,7 +477,18 @@ describe('.. in host paths', () => {
     expect(config.snabbnfv.ports[0].portConf).toBe(`${shellIn('../bad/.')}/a.cfg`);
     expect(config.snabbnfv.ports[0].socket).toBe(`${shellIn('..')}/vh1a.sock`);
     expect(config.ssh.identityFile).toBe(`${shellIn('../../../test/fixtures/../unit')}/id`);
-    expect(startArgv(config).snabbnfv[0]).toEqual(['taskset', '-c', '1', `${shellIn('../..')}/snabb-tree/src/snabb`, 'snabbnfv', 'traffic', '-b', '0000:02:00.0', `${BAD}/a.cfg`, `${path.dirname(BAD)}/vh1a.sock`]);
+    expect(startArgv(config).snabbnfv[0]).toEqual([
+      'taskset',
+      '-c',
+      '1',
+      `${shellIn('../..')}/snabb-tree/src/snabb`,
+      'snabbnfv',
+      'traffic',
+      '-b',
+      '0000:02:00.0',
+      `${BAD}/a.cfg`,
+      `${path.dirname(BAD)}/vh1a.sock`,
+    ]);
   });
 });
 
@@ -410,19 +496,19 @@ describe('huge input', () => {
   it('a huge plain word is caught by the socket path it would make', () => {
     const name = 'a'.repeat(200_000);
     const qmp = `/run/lwaftrctl/${name}/qmp.sock`;
-    expect(parseConf(MINIMAL + `NAME=${name}\n`).problems.map(show)).toEqual([
+    expect(parseConf(`${MINIMAL}NAME=${name}\n`).problems.map(show)).toEqual([
       `9 NAME: the QMP socket ${qmp} would be ${qmp.length} bytes; a unix socket path must be at most ${MAX_SOCKET_PATH}: pick a shorter NAME, or set a short STATE_DIR`,
     ]);
   });
 
   it('a huge hostile guest command is one argument', () => {
     const start = '$(reboot); `halt` "x" \\ '.repeat(10_000);
-    const config = parseConf(MINIMAL + `LWAFTR_START='${start}'\n`).config!;
+    const config = parseConf(`${MINIMAL}LWAFTR_START='${start}'\n`).config!;
     expect(startArgv(config).guest).toEqual([start]);
   });
 
   it('an unclosed quote before 20 000 lines is found in linear time (it took 18 s when each line rescanned the value)', () => {
-    const text = MINIMAL + 'QEMU_ARGS="-smp 2\n' + 'VM_USER=x\n'.repeat(20_000);
+    const text = `${MINIMAL}QEMU_ARGS="-smp 2\n${'VM_USER=x\n'.repeat(20_000)}`;
     expect(parseConf(text).problems.map(show)).toEqual(['9 QEMU_ARGS: the double-quoted value is never closed']);
   }, 3000);
 });
@@ -436,7 +522,8 @@ const FILE_LINES = (text: string) => text.split(/\r?\n/).length;
 const hostileChar = fc.constantFrom(...'aZ09 ./-_,;:=\'"`$(){}[]\\#~%*?!|&<>\n\t\r\0é\u2028'.split(''));
 const hostile = fc.string({ unit: hostileChar, maxLength: 24 });
 /** Strings biased towards the characters above, or any code points at all. */
-const mixed = (maxLength: number) => fc.oneof(fc.string({ unit: hostileChar, maxLength }), fc.string({ unit: 'binary', maxLength }));
+const mixed = (maxLength: number) =>
+  fc.oneof(fc.string({ unit: hostileChar, maxLength }), fc.string({ unit: 'binary', maxLength }));
 const anyValue = fc.oneof(hostile, fc.string({ unit: 'binary', maxLength: 24 }));
 const quoted = (value: string, q: 'none' | "'" | '"') => (q === 'none' ? value : `${q}${value}${q}`);
 const quoting = fc.constantFrom('none' as const, "'" as const, '"' as const);
@@ -451,8 +538,12 @@ function parseAndPlan(text: string, plan = true) {
   const read = readConfText(text, FILE);
   const built = buildConfig(read.entries, { file: FILE, env: { HOME }, home: HOME });
   if (built.config && plan) {
-    const plans = [...actionPlan(built.config, 'all', 'restart'), ...actionPlan(built.config, 'vm', 'stop', { force: true })];
-    for (const step of plans.flatMap((p) => p.steps)) if ('argv' in step) for (const a of step.argv) expect(a).not.toContain('\0');
+    const plans = [
+      ...actionPlan(built.config, 'all', 'restart'),
+      ...actionPlan(built.config, 'vm', 'stop', { force: true }),
+    ];
+    for (const step of plans.flatMap((p) => p.steps))
+      if ('argv' in step) for (const a of step.argv) expect(a).not.toContain('\0');
     qemuArgv(built.config);
   }
   const problems = [...read.problems, ...built.problems];
@@ -490,12 +581,15 @@ describe('property: the parser returns problems, it never throws', () => {
 
   it('known keys (and old names) with arbitrary values', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...allKeyNames()), anyValue, quoting), { minLength: 1, maxLength: 4 }), (lines) => {
-        const text = MINIMAL + lines.map(([k, v, q]) => `${k}=${quoted(v, q)}\n`).join('');
-        const { config, problems } = parseAndPlan(text);
-        expectWellFormedProblems(problems, text);
-        expect(config === undefined).toBe(problems.length > 0);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...allKeyNames()), anyValue, quoting), { minLength: 1, maxLength: 4 }),
+        (lines) => {
+          const text = MINIMAL + lines.map(([k, v, q]) => `${k}=${quoted(v, q)}\n`).join('');
+          const { config, problems } = parseAndPlan(text);
+          expectWellFormedProblems(problems, text);
+          expect(config === undefined).toBe(problems.length > 0);
+        },
+      ),
       { numRuns: 600 },
     );
   });
@@ -503,7 +597,10 @@ describe('property: the parser returns problems, it never throws', () => {
   it('arbitrary bytes in a file through loadConfig: a Config or a ConfigError, nothing else', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lwaftrctl-bad-'));
     const file = path.join(dir, 'fuzz.conf');
-    const bytes = fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.string({ unit: hostileChar, maxLength: 200 }).map((s) => Buffer.from(MINIMAL + s)));
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.string({ unit: hostileChar, maxLength: 200 }).map((s) => Buffer.from(MINIMAL + s)),
+    );
     try {
       fc.assert(
         fc.property(bytes, (content) => {
@@ -525,16 +622,27 @@ describe('property: the parser returns problems, it never throws', () => {
 
 describe('property: quoted values read back as written', () => {
   // LWAFTR_STOP is a guest path: no ~ or $ expansion, refused only for a line break or NUL.
-  const noSingleQuote = mixed(40).map((s) => s.replace(/['\n\0]/g, '')).filter((s) => s.length > 0);
+  const noSingleQuote = mixed(40)
+    .map((s) => s.replace(/['\n\0]/g, ''))
+    .filter((s) => s.length > 0);
 
   it("a single-quoted value is the string, whatever it holds but ' and a line break", () => {
     fc.assert(
       fc.property(noSingleQuote, fc.constantFrom('', '   # a comment'), (s, comment) => {
-        const text = MINIMAL + `LWAFTR_STOP='${s}'${comment}\n`;
+        const text = `${MINIMAL}LWAFTR_STOP='${s}'${comment}\n`;
         const read = readConfText(text, FILE);
         expect(read.problems).toEqual([]);
-        expect(read.entries.at(-1)).toEqual({ key: 'LWAFTR_STOP', value: s, quoting: 'single', line: MINIMAL_LINES + 1 });
-        expect(parseAndPlan(text, false).config!.lwaftr.command).toEqual({ kind: 'script', start: '~/run_lwaftr.sh', stop: s });
+        expect(read.entries.at(-1)).toEqual({
+          key: 'LWAFTR_STOP',
+          value: s,
+          quoting: 'single',
+          line: MINIMAL_LINES + 1,
+        });
+        expect(parseAndPlan(text, false).config!.lwaftr.command).toEqual({
+          kind: 'script',
+          start: '~/run_lwaftr.sh',
+          stop: s,
+        });
       }),
       { numRuns: 250 },
     );
@@ -545,7 +653,7 @@ describe('property: quoted values read back as written', () => {
     const withQuote = fc.array(part, { minLength: 2, maxLength: 4 }).map((parts) => parts.join("'"));
     fc.assert(
       fc.property(withQuote, (s) => {
-        const text = MINIMAL + `LWAFTR_STOP='${s.replaceAll("'", "'\\''")}'\n`;
+        const text = `${MINIMAL}LWAFTR_STOP='${s.replaceAll("'", "'\\''")}'\n`;
         expect(parseAndPlan(text, false).problems.map(show)).toEqual([
           `${MINIMAL_LINES + 1} LWAFTR_STOP: text after the closing quote: lwaftrctl reads one quoted string per value, so '\\'' does not put a ' in it; write the value in double quotes ("it's")`,
         ]);
@@ -555,11 +663,17 @@ describe('property: quoted values read back as written', () => {
   });
 
   it('a value written in double quotes the bash way (\\ before \\ " $ `) is the string', () => {
-    const noLineBreak = mixed(40).map((s) => s.replace(/[\n\0]/g, '')).filter((s) => s.length > 0);
+    const noLineBreak = mixed(40)
+      .map((s) => s.replace(/[\n\0]/g, ''))
+      .filter((s) => s.length > 0);
     fc.assert(
       fc.property(noLineBreak, (s) => {
-        const text = MINIMAL + `LWAFTR_STOP=${bashDoubleQuoted(s)}\n`;
-        expect(parseAndPlan(text, false).config!.lwaftr.command).toEqual({ kind: 'script', start: '~/run_lwaftr.sh', stop: s });
+        const text = `${MINIMAL}LWAFTR_STOP=${bashDoubleQuoted(s)}\n`;
+        expect(parseAndPlan(text, false).config!.lwaftr.command).toEqual({
+          kind: 'script',
+          start: '~/run_lwaftr.sh',
+          stop: s,
+        });
       }),
       { numRuns: 250 },
     );
@@ -568,7 +682,12 @@ describe('property: quoted values read back as written', () => {
 
 describe('property: quoting for the guest', () => {
   // quoteArgv round trips are in quote.test.ts; these cover quoteRemoteArgv and line continuations.
-  const arg = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }).map((s) => `~/${s}`)).filter((s) => !s.includes('\0'));
+  const arg = fc
+    .oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'binary' }).map((s) => `~/${s}`),
+    )
+    .filter((s) => !s.includes('\0'));
   const asGuestSees = (a: string) => (a.startsWith('~/') && a.length > 2 ? HOME + a.slice(1) : a);
 
   it('splitWords(quoteRemoteArgv(args)) gives the args back, ~/ as the home folder', () => {
@@ -591,9 +710,15 @@ describe('property: quoting for the guest', () => {
 
   it('a backslash-newline between quoted words joins lines and adds no word', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0')), { minLength: 1, maxLength: 5 }), (words) => {
-        expect(splitWords(words.map(quoteArg).join(' \\\n  '))).toEqual(words);
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0')),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (words) => {
+          expect(splitWords(words.map(quoteArg).join(' \\\n  '))).toEqual(words);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -601,7 +726,7 @@ describe('property: quoting for the guest', () => {
 
 describe('property: a plain-word key never carries a shell character', () => {
   const PLAIN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-  const base = MINIMAL + 'VM_IMAGE=/vm/disk.img\nLWAFTR_CONF=/mnt/host/lwaftr.conf\nSNABB_GUEST_PATH=/mnt/host/snabb/src\n';
+  const base = `${MINIMAL}VM_IMAGE=/vm/disk.img\nLWAFTR_CONF=/mnt/host/lwaftr.conf\nSNABB_GUEST_PATH=/mnt/host/snabb/src\n`;
   const fields: Record<string, (c: Config) => string | undefined> = {
     NAME: (c) => c.name,
     VM_USER: (c) => c.ssh.user,
@@ -612,31 +737,38 @@ describe('property: a plain-word key never carries a shell character', () => {
   let accepted = 0;
   afterAll(() => expect(accepted).toBeGreaterThan(0)); // the property did see accepted values
 
-  it.each(Object.keys(fields))('%s: refused, or a plain word (and so are the screen names and paths made from it)', (key) => {
-    const value = fc.oneof(hostile, fc.string({ unit: 'binary', maxLength: 24 }), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,10}$/));
-    fc.assert(
-      fc.property(value, quoting, (v, q) => {
-        const text = base + `${key}=${quoted(v, q)}\n`;
-        const { config, problems } = parseAndPlan(text, false);
-        if (!config) {
-          expect(problems.length).toBeGreaterThan(0);
-          return;
-        }
-        accepted++;
-        const carried = fields[key]!(config);
-        if (carried !== undefined) expect(carried).toMatch(PLAIN); // undefined: an empty value, unset
-        const paths = instancePaths(config);
-        for (const port of [1, 2] as const) expect(paths.snabbnfv[port].session).toMatch(PLAIN);
-        expect(path.basename(paths.stateDir)).toMatch(PLAIN);
-      }),
-      { numRuns: 200 },
-    );
-  });
+  it.each(Object.keys(fields))(
+    '%s: refused, or a plain word (and so are the screen names and paths made from it)',
+    (key) => {
+      const value = fc.oneof(
+        hostile,
+        fc.string({ unit: 'binary', maxLength: 24 }),
+        fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,10}$/),
+      );
+      fc.assert(
+        fc.property(value, quoting, (v, q) => {
+          const text = `${base}${key}=${quoted(v, q)}\n`;
+          const { config, problems } = parseAndPlan(text, false);
+          if (!config) {
+            expect(problems.length).toBeGreaterThan(0);
+            return;
+          }
+          accepted++;
+          const carried = fields[key]!(config);
+          if (carried !== undefined) expect(carried).toMatch(PLAIN); // undefined: an empty value, unset
+          const paths = instancePaths(config);
+          for (const port of [1, 2] as const) expect(paths.snabbnfv[port].session).toMatch(PLAIN);
+          expect(path.basename(paths.stateDir)).toMatch(PLAIN);
+        }),
+        { numRuns: 200 },
+      );
+    },
+  );
 
   it('VM_USER given through SSH_OPTS -l: the same', () => {
     fc.assert(
       fc.property(anyValue, (v) => {
-        const text = base + `SSH_OPTS=${bashDoubleQuoted(`-l ${quoteArg(v)}`)}\n`;
+        const text = `${base}SSH_OPTS=${bashDoubleQuoted(`-l ${quoteArg(v)}`)}\n`;
         const { config, problems } = parseAndPlan(text, false);
         if (config) expect(config.ssh.user).toMatch(PLAIN);
         else expect(problems.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { ACTIONS, COMPONENTS, actionPlan } from '../../src/plan/action-plan.js';
+import { ACTIONS, actionPlan, COMPONENTS } from '../../src/plan/action-plan.js';
 import { renderPlans } from '../../src/plan/render-plan.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -37,7 +37,12 @@ describe('dry run', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.plans.map((p: { component: string; action: string }) => `${p.component}:${p.action}`)).toEqual([
-      'lwaftr:stop', 'vm:stop', 'snabbnfv:stop', 'snabbnfv:start', 'vm:start', 'lwaftr:start',
+      'lwaftr:stop',
+      'vm:stop',
+      'snabbnfv:stop',
+      'snabbnfv:start',
+      'vm:start',
+      'lwaftr:start',
     ]);
     expect(doc.plans[3].steps[3].argv[0]).toBe('screen');
     expect(doc.warnings.length).toBeGreaterThan(0);
@@ -48,9 +53,17 @@ describe('dry run', () => {
   });
 
   it('a 2015-era operator file prints screen, taskset, snabbnfv, QEMU and SSH steps in order', async () => {
-    const r = await runCli(['-f', path.join(__dirname, '..', 'fixtures', 'lwaftrctl-2015.conf'), '--dry-run', 'all', 'start'], { env: { HOME: '/home/op' } });
+    const r = await runCli(
+      ['-f', path.join(__dirname, '..', 'fixtures', 'lwaftrctl-2015.conf'), '--dry-run', 'all', 'start'],
+      { env: { HOME: '/home/op' } },
+    );
     expect(r.code).toBe(0);
-    const order = ['screen -c', 'taskset -c 1 /home/op/workspace/snabb_host/src/snabb snabbnfv traffic -b 0000:02:00.0', 'qemu-system-x86_64 -name lwaftr1', 'ssh -p 22 -i /home/op/.ssh/lwaftr_vm'];
+    const order = [
+      'screen -c',
+      'taskset -c 1 /home/op/workspace/snabb_host/src/snabb snabbnfv traffic -b 0000:02:00.0',
+      'qemu-system-x86_64 -name lwaftr1',
+      'ssh -p 22 -i /home/op/.ssh/lwaftr_vm',
+    ];
     const positions = order.map((s) => r.stdout.indexOf(s));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((x, y) => x - y)).toEqual(positions);
@@ -82,7 +95,7 @@ describe('usage and config errors', () => {
 
   it('a broken config prints every problem with file:line and exits 6 without running anything', async () => {
     const bad = path.join(dir, 'bad.conf');
-    fs.writeFileSync(bad, fs.readFileSync(conf, 'utf8') + 'MEM=lots\nNAME=a;b\nFROB=1\nSTATE_DIR=/tmp/$(reboot)\n');
+    fs.writeFileSync(bad, `${fs.readFileSync(conf, 'utf8')}MEM=lots\nNAME=a;b\nFROB=1\nSTATE_DIR=/tmp/$(reboot)\n`);
     const r = await runCli(['-f', bad, 'all', 'start']);
     expect(r.code).toBe(6);
     expect(r.stderr).toContain(`${bad}:12: MEM:`);

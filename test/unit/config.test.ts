@@ -26,12 +26,26 @@ describe('both eras of the bash tool', () => {
   it('maps old names onto the typed Config', () => {
     const c = loadFixture('lwaftrctl-2015.conf');
     expect(c.snabbPath).toBe('/home/op/workspace/snabb_host');
-    expect(c.snabbnfv.ports[0]).toMatchObject({ socket: '/tmp/vh1a.sock', pci: '0000:02:00.0', core: 1, guestPci: '0000:00:08.0', qemuAddr: '0x8' });
-    expect(c.snabbnfv.ports[1].portConf).toBe('/home/op/workspace/snabb_host/src/program/lwaftr/virt/ports/lwaftr1/b.cfg');
+    expect(c.snabbnfv.ports[0]).toMatchObject({
+      socket: '/tmp/vh1a.sock',
+      pci: '0000:02:00.0',
+      core: 1,
+      guestPci: '0000:00:08.0',
+      qemuAddr: '0x8',
+    });
+    expect(c.snabbnfv.ports[1].portConf).toBe(
+      '/home/op/workspace/snabb_host/src/program/lwaftr/virt/ports/lwaftr1/b.cfg',
+    );
     expect(c.vm.disk).toEqual({ path: '/home/op/vm/vm_lwaftr1.qcow2', format: undefined });
     expect(c.vm.memBackend).toEqual({ kind: 'hugetlbfs', path: '/dev/hugepages' });
     expect(c.vm.pin.wholeProcessCores).toEqual([0]);
-    expect(c.ssh).toMatchObject({ user: 'igalia', host: '10.21.21.2', port: 22, identityFile: '/home/op/.ssh/lwaftr_vm', hostKeyCheck: 'yes' });
+    expect(c.ssh).toMatchObject({
+      user: 'igalia',
+      host: '10.21.21.2',
+      port: 22,
+      identityFile: '/home/op/.ssh/lwaftr_vm',
+      hostKeyCheck: 'yes',
+    });
     expect(c.lwaftr.command).toEqual({ kind: 'script', start: '~/run_lwaftr.sh', stop: undefined });
   });
 
@@ -44,7 +58,9 @@ describe('both eras of the bash tool', () => {
     expect(c.vm.kernelParams).toEqual(['isolcpus=1', 'nohz_full=1']);
     expect(c.vm.serialPort).toBe(5001);
     expect(c.vm.disk).toEqual({ path: '/vm/disk.img', format: 'raw' });
-    expect(c.warnings).toEqual(['/etc/lwaftrctl/test.conf:14: LWAFTR_DELAY is ignored: lwaftrctl waits until the guest answers instead of sleeping']);
+    expect(c.warnings).toEqual([
+      '/etc/lwaftrctl/test.conf:14: LWAFTR_DELAY is ignored: lwaftrctl waits until the guest answers instead of sleeping',
+    ]);
   });
 
   it('every key is documented in conf/lwaftrctl.conf.example with its default', () => {
@@ -55,14 +71,18 @@ describe('both eras of the bash tool', () => {
 
 describe('expansion, quoting, comments', () => {
   it('expands ~, $KEY, ${KEY}, ${KEY:-default} from earlier keys, then the environment', () => {
-    const c = configOf(MINIMAL.replace('SNABB_PATH=/opt/snabb', 'SNABB_PATH=~/snabb') + 'NAME=${LAB_NAME:-lab}\nSTATE_DIR=$RUNDIR/${NAME}-x\n', { RUNDIR: '/run/test' });
+    const c = configOf(
+      MINIMAL.replace('SNABB_PATH=/opt/snabb', 'SNABB_PATH=~/snabb') +
+        'NAME=${LAB_NAME:-lab}\nSTATE_DIR=$RUNDIR/${NAME}-x\n',
+      { RUNDIR: '/run/test' },
+    );
     expect(c.snabbPath).toBe('/home/op/snabb');
     expect(c.name).toBe('lab');
     expect(c.stateDir).toBe('/run/test/lab-x');
   });
 
   it('single quotes keep $ literal; comments after values are dropped; export is accepted', () => {
-    const c = configOf(MINIMAL + "export VM_USER='igalia'   # must be a sudoer\nQEMU_ARGS='-name $NOTEXPANDED'\n");
+    const c = configOf(`${MINIMAL}export VM_USER='igalia'   # must be a sudoer\nQEMU_ARGS='-name $NOTEXPANDED'\n`);
     expect(c.ssh.user).toBe('igalia');
     expect(c.vm.extraArgs).toEqual(['-name', '$NOTEXPANDED']);
   });
@@ -73,62 +93,161 @@ describe('expansion, quoting, comments', () => {
   });
 
   it('a double-quoted value may span lines', () => {
-    const c = configOf(MINIMAL + 'QEMU_ARGS="-device virtio-rng-pci\n  -smp 2"\nVM_USER=after\n');
+    const c = configOf(`${MINIMAL}QEMU_ARGS="-device virtio-rng-pci\n  -smp 2"\nVM_USER=after\n`);
     expect(c.vm.extraArgs).toEqual(['-device', 'virtio-rng-pci', '-smp', '2']);
     expect(c.ssh.user).toBe('after');
   });
 
   it('leaves ~ of guest-side keys for the guest', () => {
-    expect(configOf(MINIMAL + 'LWAFTR_START=~/bin/start.sh\n').lwaftr.command).toEqual({ kind: 'script', start: '~/bin/start.sh', stop: undefined });
+    expect(configOf(`${MINIMAL}LWAFTR_START=~/bin/start.sh\n`).lwaftr.command).toEqual({
+      kind: 'script',
+      start: '~/bin/start.sh',
+      stop: undefined,
+    });
   });
 
   it('derives the guest snabb path from the 9p share', () => {
-    const c = configOf(MINIMAL + 'SHARED_LOCATION=/opt\nLWAFTR_CONF=/mnt/host/lwaftr.conf\n');
+    const c = configOf(`${MINIMAL}SHARED_LOCATION=/opt\nLWAFTR_CONF=/mnt/host/lwaftr.conf\n`);
     expect(c.lwaftr.snabbGuestPath).toBe('/mnt/host/snabb/src');
-    expect(c.lwaftr.command).toEqual({ kind: 'builtin', conf: '/mnt/host/lwaftr.conf', name: 'lwaftr1', cpu: undefined });
+    expect(c.lwaftr.command).toEqual({
+      kind: 'builtin',
+      conf: '/mnt/host/lwaftr.conf',
+      name: 'lwaftr1',
+      cpu: undefined,
+    });
   });
 
   it('takes SSH_OPTS -i -p -l -o apart and honours them', () => {
-    const c = configOf(MINIMAL + 'SSH_OPTS="-i ~/.ssh/k -p 2222 -l admin -o UserKnownHostsFile=/etc/kh -o ConnectTimeout=3 -oStrictHostKeyChecking=no"\n');
-    expect(c.ssh).toMatchObject({ identityFile: '/home/op/.ssh/k', port: 2222, user: 'admin', knownHosts: '/etc/kh', connectTimeoutMs: 3000, hostKeyCheck: 'accept-new' });
+    const c = configOf(
+      MINIMAL +
+        'SSH_OPTS="-i ~/.ssh/k -p 2222 -l admin -o UserKnownHostsFile=/etc/kh -o ConnectTimeout=3 -oStrictHostKeyChecking=no"\n',
+    );
+    expect(c.ssh).toMatchObject({
+      identityFile: '/home/op/.ssh/k',
+      port: 2222,
+      user: 'admin',
+      knownHosts: '/etc/kh',
+      connectTimeoutMs: 3000,
+      hostKeyCheck: 'accept-new',
+    });
     expect(c.warnings[0]).toContain('StrictHostKeyChecking=no is taken as accept-new');
   });
 });
 
 describe('validation: every problem at once, with line and key', () => {
   const cases: [string, string, string][] = [
-    ['unknown key with a suggestion', 'SNABNFV_CORE1=1', '9 SNABNFV_CORE1: unknown key; did you mean SNABBNFV_CORE1? (see conf/lwaftrctl.conf.example)'],
+    [
+      'unknown key with a suggestion',
+      'SNABNFV_CORE1=1',
+      '9 SNABNFV_CORE1: unknown key; did you mean SNABBNFV_CORE1? (see conf/lwaftrctl.conf.example)',
+    ],
     ['unknown key, nothing close', 'FROBNICATE=1', '9 FROBNICATE: unknown key (see conf/lwaftrctl.conf.example)'],
-    ['PCI without domain', 'SNABBNFV_PCI1=02:00.0', '9 SNABBNFV_PCI1: "02:00.0" lacks the PCI domain; write 0000:02:00.0'],
-    ['bad PCI', 'SNABBNFV_PCI2=eth0', '9 SNABBNFV_PCI2: "eth0" is not a PCI address DDDD:BB:DD.F (e.g. 0000:02:00.0) nor "soft"'],
-    ['bad MAC', 'SNABBNFV_MAC1=52:54:00:00:00', '9 SNABBNFV_MAC1: "52:54:00:00:00" is not a MAC address like 52:54:00:00:00:01'],
-    ['multicast MAC', 'MGMT_MAC=01:00:5e:00:00:01', '9 MGMT_MAC: "01:00:5e:00:00:01" is a multicast MAC; a NIC needs a unicast one (first byte even, e.g. 52:54:00:...)'],
+    [
+      'PCI without domain',
+      'SNABBNFV_PCI1=02:00.0',
+      '9 SNABBNFV_PCI1: "02:00.0" lacks the PCI domain; write 0000:02:00.0',
+    ],
+    [
+      'bad PCI',
+      'SNABBNFV_PCI2=eth0',
+      '9 SNABBNFV_PCI2: "eth0" is not a PCI address DDDD:BB:DD.F (e.g. 0000:02:00.0) nor "soft"',
+    ],
+    [
+      'bad MAC',
+      'SNABBNFV_MAC1=52:54:00:00:00',
+      '9 SNABBNFV_MAC1: "52:54:00:00:00" is not a MAC address like 52:54:00:00:00:01',
+    ],
+    [
+      'multicast MAC',
+      'MGMT_MAC=01:00:5e:00:00:01',
+      '9 MGMT_MAC: "01:00:5e:00:00:01" is a multicast MAC; a NIC needs a unicast one (first byte even, e.g. 52:54:00:...)',
+    ],
     ['bad core list', 'QEMU_CORE=0-', '9 QEMU_CORE: "0-" is not a core list like 0, 2-3 or 0,2'],
     ['backwards core range', 'QEMU_VCPU_CORES=3-1', '9 QEMU_VCPU_CORES: "3-1" runs backwards; write 1-3'],
     ['bad NUMA node', 'NUMA_NODE=first', '9 NUMA_NODE: "first" is not a whole number'],
     ['bad size', 'MEM=2GB', '9 MEM: "2GB" is not a size like 1024M or 2G'],
     ['tiny size', 'MEM=16M', '9 MEM: "16M" is under 64M, too little for a guest'],
     ['bad port', 'VM_SSH_PORT=70000', '9 VM_SSH_PORT: 70000 is outside 1..65535'],
-    ['socket path too long', `SNABBNFV_SOCK1=/tmp/${'s'.repeat(100)}.sock`, `9 SNABBNFV_SOCK1: "/tmp/${'s'.repeat(100)}.sock" is 110 bytes; a unix socket path must be at most 107: pick a shorter path`],
-    ['same socket twice', 'SNABBNFV_SOCK2=/tmp/vh1a.sock', '9 SNABBNFV_SOCK2: is the same socket as SNABBNFV_SOCK1 (/tmp/vh1a.sock); each port needs its own'],
-    ['same MAC twice', 'SNABBNFV_MAC2=52:54:00:00:00:01', '9 SNABBNFV_MAC2: is the same MAC as SNABBNFV_MAC1 (52:54:00:00:00:01); each guest NIC needs its own'],
-    ['shell characters in a word', 'NAME=lab;reboot', '9 NAME: "lab;reboot" must be a plain word (letters, digits, . _ -; no spaces or shell characters)'],
-    ['command substitution', 'VM_USER=$(reboot)', '9 VM_USER: $(...) (command substitution) is not run: lwaftrctl never executes its config; write the value out'],
-    ['backticks', 'VM_USER=`id -un`', '9 VM_USER: backticks (command substitution) are not run: lwaftrctl never executes its config; write the value out'],
-    ['undefined variable', 'STATE_DIR=$NOPE/x', '9 STATE_DIR: $NOPE is not set earlier in the file nor in the environment'],
-    ['shell operator in QEMU_ARGS', 'QEMU_ARGS=-smp 2; reboot', `9 QEMU_ARGS: unquoted ";" would mean something to a shell; lwaftrctl runs no shell here, so quote it (';') or leave it out`],
-    ['QEMU option value with a comma where none belongs', 'QEMU_CPU=max,+avx2 x', '9 QEMU_CPU: "max,+avx2 x" must be a QEMU option value (letters, digits, and . , = + - _)'],
-    ['host CPU under TCG', 'QEMU_ACCEL=tcg', '9 QEMU_ACCEL: QEMU_CPU=host needs QEMU_ACCEL=kvm; under tcg set QEMU_CPU to a model such as max'],
-    ['unsupported ssh option', 'SSH_OPTS="-A"', '9 SSH_OPTS: ssh option "-A" is not supported; lwaftrctl honours -i, -p, -l and -o StrictHostKeyChecking/UserKnownHostsFile/ConnectTimeout'],
-    ['old and new name disagree', 'VHU_SOCK1=/tmp/x.sock\nSNABBNFV_SOCK1=/tmp/y.sock', '10 SNABBNFV_SOCK1: is the old name of SNABBNFV_SOCK1, already set to a different value at line 9; keep one'],
-    ['not an assignment', 'if [ -f x ]; then', '9 -: not a KEY=VALUE line: "if [ -f x ]; then" (lwaftrctl reads its config file, it never runs it as bash)'],
+    [
+      'socket path too long',
+      `SNABBNFV_SOCK1=/tmp/${'s'.repeat(100)}.sock`,
+      `9 SNABBNFV_SOCK1: "/tmp/${'s'.repeat(100)}.sock" is 110 bytes; a unix socket path must be at most 107: pick a shorter path`,
+    ],
+    [
+      'same socket twice',
+      'SNABBNFV_SOCK2=/tmp/vh1a.sock',
+      '9 SNABBNFV_SOCK2: is the same socket as SNABBNFV_SOCK1 (/tmp/vh1a.sock); each port needs its own',
+    ],
+    [
+      'same MAC twice',
+      'SNABBNFV_MAC2=52:54:00:00:00:01',
+      '9 SNABBNFV_MAC2: is the same MAC as SNABBNFV_MAC1 (52:54:00:00:00:01); each guest NIC needs its own',
+    ],
+    [
+      'shell characters in a word',
+      'NAME=lab;reboot',
+      '9 NAME: "lab;reboot" must be a plain word (letters, digits, . _ -; no spaces or shell characters)',
+    ],
+    [
+      'command substitution',
+      'VM_USER=$(reboot)',
+      '9 VM_USER: $(...) (command substitution) is not run: lwaftrctl never executes its config; write the value out',
+    ],
+    [
+      'backticks',
+      'VM_USER=`id -un`',
+      '9 VM_USER: backticks (command substitution) are not run: lwaftrctl never executes its config; write the value out',
+    ],
+    [
+      'undefined variable',
+      'STATE_DIR=$NOPE/x',
+      '9 STATE_DIR: $NOPE is not set earlier in the file nor in the environment',
+    ],
+    [
+      'shell operator in QEMU_ARGS',
+      'QEMU_ARGS=-smp 2; reboot',
+      `9 QEMU_ARGS: unquoted ";" would mean something to a shell; lwaftrctl runs no shell here, so quote it (';') or leave it out`,
+    ],
+    [
+      'QEMU option value with a comma where none belongs',
+      'QEMU_CPU=max,+avx2 x',
+      '9 QEMU_CPU: "max,+avx2 x" must be a QEMU option value (letters, digits, and . , = + - _)',
+    ],
+    [
+      'host CPU under TCG',
+      'QEMU_ACCEL=tcg',
+      '9 QEMU_ACCEL: QEMU_CPU=host needs QEMU_ACCEL=kvm; under tcg set QEMU_CPU to a model such as max',
+    ],
+    [
+      'unsupported ssh option',
+      'SSH_OPTS="-A"',
+      '9 SSH_OPTS: ssh option "-A" is not supported; lwaftrctl honours -i, -p, -l and -o StrictHostKeyChecking/UserKnownHostsFile/ConnectTimeout',
+    ],
+    [
+      'old and new name disagree',
+      'VHU_SOCK1=/tmp/x.sock\nSNABBNFV_SOCK1=/tmp/y.sock',
+      '10 SNABBNFV_SOCK1: is the old name of SNABBNFV_SOCK1, already set to a different value at line 9; keep one',
+    ],
+    [
+      'not an assignment',
+      'if [ -f x ]; then',
+      '9 -: not a KEY=VALUE line: "if [ -f x ]; then" (lwaftrctl reads its config file, it never runs it as bash)',
+    ],
     ['unclosed quote', 'QEMU_ARGS="-smp 2', '9 QEMU_ARGS: the double-quoted value is never closed'],
-    ['user networking without a port', 'MGMT_NET=user', '- VM_SSH_PORT: MGMT_NET=user forwards a host port on 127.0.0.1 to the guest SSH: set VM_SSH_PORT to a free port such as 10022'],
-    ['hugepages larger than memory', 'GUEST_HUGEPAGES=1024', '9 GUEST_HUGEPAGES: 1024 hugepages of 2 MiB do not fit in MEM=1024M; lower it or raise MEM'],
+    [
+      'user networking without a port',
+      'MGMT_NET=user',
+      '- VM_SSH_PORT: MGMT_NET=user forwards a host port on 127.0.0.1 to the guest SSH: set VM_SSH_PORT to a free port such as 10022',
+    ],
+    [
+      'hugepages larger than memory',
+      'GUEST_HUGEPAGES=1024',
+      '9 GUEST_HUGEPAGES: 1024 hugepages of 2 MiB do not fit in MEM=1024M; lower it or raise MEM',
+    ],
     ['timeout', 'TIMEOUT_SSH=soon', '9 TIMEOUT_SSH: "soon" is not a number of seconds like 30 or 0.5'],
   ];
   it.each(cases)('%s', (_name, line, expected) => {
-    expect(problemsOf(MINIMAL + line + '\n')).toContain(expected);
+    expect(problemsOf(`${MINIMAL + line}\n`)).toContain(expected);
   });
 
   it('missing required keys are each named', () => {
@@ -143,23 +262,25 @@ describe('validation: every problem at once, with line and key', () => {
   });
 
   it('reports all problems of a file, not just the first', () => {
-    expect(problemsOf(MINIMAL + 'MEM=x\nNAME=a b\nFOO=1\n')).toHaveLength(3);
+    expect(problemsOf(`${MINIMAL}MEM=x\nNAME=a b\nFOO=1\n`)).toHaveLength(3);
   });
 });
 
 describe('hostile values are carried literally or refused, never run', () => {
   it('a path with ; and rm stays one literal argument', () => {
-    const c = configOf(MINIMAL + "SNABBNFV_CONF1='/etc/a b;rm -rf ~.cfg'\n");
+    const c = configOf(`${MINIMAL}SNABBNFV_CONF1='/etc/a b;rm -rf ~.cfg'\n`);
     expect(c.snabbnfv.ports[0].portConf).toBe('/etc/a b;rm -rf ~.cfg');
   });
 
   it('a word list with an unquoted ; is refused, a quoted one is one literal word', () => {
-    expect(problemsOf(MINIMAL + "KERNEL_PARAMS='x; rm -rf /'\n")[0]).toContain('unquoted ";" would mean something to a shell');
-    expect(configOf(MINIMAL + `KERNEL_PARAMS="x';' rm"\n`).vm.kernelParams).toEqual(['x;', 'rm']);
+    expect(problemsOf(`${MINIMAL}KERNEL_PARAMS='x; rm -rf /'\n`)[0]).toContain(
+      'unquoted ";" would mean something to a shell',
+    );
+    expect(configOf(`${MINIMAL}KERNEL_PARAMS="x';' rm"\n`).vm.kernelParams).toEqual(['x;', 'rm']);
   });
 
   it('$(reboot) in single quotes is a literal string', () => {
-    const c = configOf(MINIMAL + "LWAFTR_START='$(reboot)'\n");
+    const c = configOf(`${MINIMAL}LWAFTR_START='$(reboot)'\n`);
     expect(c.lwaftr.command).toEqual({ kind: 'script', start: '$(reboot)', stop: undefined });
   });
 });

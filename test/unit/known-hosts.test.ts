@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fingerprint, keyTypeOf, knownHostsName, knownKeyTypes, recordHostKey, verifyHostKey } from '../../src/exec/known-hosts.js';
+import {
+  fingerprint,
+  keyTypeOf,
+  knownHostsName,
+  knownKeyTypes,
+  recordHostKey,
+  verifyHostKey,
+} from '../../src/exec/known-hosts.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kh-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +25,7 @@ function blob(type: string): Buffer {
 const line = (hosts: string, key: Buffer) => `${hosts} ${keyTypeOf(key)} ${key.toString('base64')}`;
 function file(name: string, lines: string[]): string {
   const f = path.join(dir, name);
-  fs.writeFileSync(f, lines.join('\n') + '\n');
+  fs.writeFileSync(f, `${lines.join('\n')}\n`);
   return f;
 }
 
@@ -52,7 +59,10 @@ describe('known_hosts', () => {
   });
 
   it('a different key of the same type for the host is a change, with its line', () => {
-    expect(verifyHostKey(file('c', ['# comment', line('10.21.21.2', other)]), '10.21.21.2', key)).toEqual({ kind: 'changed', line: 2 });
+    expect(verifyHostKey(file('c', ['# comment', line('10.21.21.2', other)]), '10.21.21.2', key)).toEqual({
+      kind: 'changed',
+      line: 2,
+    });
   });
 
   it('a key of another type only is unknown, and the client is told which types are known', () => {
@@ -63,7 +73,13 @@ describe('known_hosts', () => {
   });
 
   it('a @revoked key is refused whatever host it is for', () => {
-    expect(verifyHostKey(file('r', [`@revoked * ${keyTypeOf(key)} ${key.toString('base64')}`, line('10.21.21.2', key)]), '10.21.21.2', key)).toEqual({ kind: 'revoked', line: 1 });
+    expect(
+      verifyHostKey(
+        file('r', [`@revoked * ${keyTypeOf(key)} ${key.toString('base64')}`, line('10.21.21.2', key)]),
+        '10.21.21.2',
+        key,
+      ),
+    ).toEqual({ kind: 'revoked', line: 1 });
   });
 
   it('records a new key (trust on first use) so that the next look finds it', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionSequence, actionPlan } from '../../src/plan/action-plan.js';
+import { actionPlan, actionSequence } from '../../src/plan/action-plan.js';
 import { instancePaths, screenSessionName } from '../../src/plan/instance-paths.js';
 import { lwaftrCommand, lwaftrStartPlan, lwaftrStopPlan } from '../../src/plan/lwaftr-plan.js';
 import { escapeOptionValue, kernelCommandLine, qemuArgv } from '../../src/plan/qemu-args.js';
@@ -39,25 +39,93 @@ LWAFTR_CONF=/mnt/host/snabb/lwaftr.conf
 LWAFTR_CPU=0
 `);
 
-const operator = configOf(MINIMAL + 'NUMA_NODE=1\nQEMU_CORE=3\nIFACE=mgmt0\nNETSCRIPT=/etc/lwaftr/net.sh\nSHARED_LOCATION=/home/op/share,x\nVNC_DISPLAY=22\nVM_PORT=5001\n');
+const operator = configOf(
+  MINIMAL +
+    'NUMA_NODE=1\nQEMU_CORE=3\nIFACE=mgmt0\nNETSCRIPT=/etc/lwaftr/net.sh\nSHARED_LOCATION=/home/op/share,x\nVNC_DISPLAY=22\nVM_PORT=5001\n',
+);
 
 describe('snabbnfv plan', () => {
   it.each([
-    ['lab: no -b, no numactl', lab, 1, ['taskset', '-c', '0', '/opt/lab/snabb/src/snabb', 'snabbnfv', 'traffic', 'soft', '/opt/ports/a.cfg', '/run/lwaftrctl/lab/vh1a.sock']],
-    ['operator: numactl, -b', operator, 2, ['numactl', '-m', '1', 'taskset', '-c', '2', '/opt/snabb/src/snabb', 'snabbnfv', 'traffic', '-b', '0000:02:00.1', '/etc/lwaftr/b.cfg', '/tmp/vh1b.sock']],
+    [
+      'lab: no -b, no numactl',
+      lab,
+      1,
+      [
+        'taskset',
+        '-c',
+        '0',
+        '/opt/lab/snabb/src/snabb',
+        'snabbnfv',
+        'traffic',
+        'soft',
+        '/opt/ports/a.cfg',
+        '/run/lwaftrctl/lab/vh1a.sock',
+      ],
+    ],
+    [
+      'operator: numactl, -b',
+      operator,
+      2,
+      [
+        'numactl',
+        '-m',
+        '1',
+        'taskset',
+        '-c',
+        '2',
+        '/opt/snabb/src/snabb',
+        'snabbnfv',
+        'traffic',
+        '-b',
+        '0000:02:00.1',
+        '/etc/lwaftr/b.cfg',
+        '/tmp/vh1b.sock',
+      ],
+    ],
   ] as const)('%s', (_name, config, index, argv) => {
     expect(snabbnfvArgv(config, config.snabbnfv.ports[index - 1]!)).toEqual(argv);
   });
 
   it('runs each port in a detached, logging screen session that records the program pid', () => {
     const plan = snabbnfvStartPlan(lab);
-    expect(plan.steps.map((s) => s.kind)).toEqual(['mkdir', 'write-file', 'rotate-log', 'run', 'rotate-log', 'run', 'wait', 'wait']);
-    expect(plan.steps[6]).toMatchObject({ kind: 'wait', for: { kind: 'log-line', text: 'load: time:', file: '/run/lwaftrctl/lab/snabbnfv-1.log' }, timeoutMs: 10_000 });
-    expect(plan.steps[1]).toMatchObject({ kind: 'write-file', path: '/run/lwaftrctl/lab/screenrc', content: 'logfile flush 0\n' });
+    expect(plan.steps.map((s) => s.kind)).toEqual([
+      'mkdir',
+      'write-file',
+      'rotate-log',
+      'run',
+      'rotate-log',
+      'run',
+      'wait',
+      'wait',
+    ]);
+    expect(plan.steps[6]).toMatchObject({
+      kind: 'wait',
+      for: { kind: 'log-line', text: 'load: time:', file: '/run/lwaftrctl/lab/snabbnfv-1.log' },
+      timeoutMs: 10_000,
+    });
+    expect(plan.steps[1]).toMatchObject({
+      kind: 'write-file',
+      path: '/run/lwaftrctl/lab/screenrc',
+      content: 'logfile flush 0\n',
+    });
     expect(plan.steps[3]).toEqual({
       kind: 'run',
       cwd: '/opt/lab/snabb/src',
-      argv: ['screen', '-c', '/run/lwaftrctl/lab/screenrc', '-L', '-Logfile', '/run/lwaftrctl/lab/snabbnfv-1.log', '-dmS', 'lab-snabbnfv-1', 'sh', '-c', WRITE_PID_THEN_EXEC, '/run/lwaftrctl/lab/snabbnfv-1.pid', ...snabbnfvArgv(lab, lab.snabbnfv.ports[0])],
+      argv: [
+        'screen',
+        '-c',
+        '/run/lwaftrctl/lab/screenrc',
+        '-L',
+        '-Logfile',
+        '/run/lwaftrctl/lab/snabbnfv-1.log',
+        '-dmS',
+        'lab-snabbnfv-1',
+        'sh',
+        '-c',
+        WRITE_PID_THEN_EXEC,
+        '/run/lwaftrctl/lab/snabbnfv-1.pid',
+        ...snabbnfvArgv(lab, lab.snabbnfv.ports[0]),
+      ],
       note: 'port 1: soft <-> /run/lwaftrctl/lab/vh1a.sock',
     });
   });
@@ -65,7 +133,12 @@ describe('snabbnfv plan', () => {
   it('with QEMU already running, a backend is ready once QEMU sees it connected', () => {
     const waits = snabbnfvStartPlan(lab, lab.snabbnfv.ports, true).steps.filter((s) => s.kind === 'wait');
     expect(waits.map((w) => w.kind === 'wait' && w.for)).toMatchObject([
-      { kind: 'backend-connected', chardev: 'char1', text: 'snabbnfv traffic starting', socket: '/run/lwaftrctl/lab/qmp.sock' },
+      {
+        kind: 'backend-connected',
+        chardev: 'char1',
+        text: 'snabbnfv traffic starting',
+        socket: '/run/lwaftrctl/lab/qmp.sock',
+      },
       { kind: 'backend-connected', chardev: 'char2' },
     ]);
   });
@@ -79,34 +152,61 @@ describe('snabbnfv plan', () => {
 describe('QEMU argv', () => {
   it('lab: TCG, memfd, vectors=0, user networking, 9p, kernel, QMP, paused, extra args last', () => {
     expect(qemuArgv(lab)).toEqual([
-      'taskset', '-c', '0',
+      'taskset',
+      '-c',
+      '0',
       'qemu-system-x86_64',
-      '-name', 'lab,debug-threads=on',
-      '-machine', 'pc,accel=tcg',
-      '-cpu', 'max',
-      '-smp', '1',
-      '-m', '512M',
-      '-object', 'memory-backend-memfd,id=mem,size=512M,share=on',
-      '-numa', 'node,memdev=mem',
-      '-chardev', 'socket,id=char1,path=/run/lwaftrctl/lab/vh1a.sock,server=on,wait=off',
-      '-netdev', 'type=vhost-user,id=net0,chardev=char1',
-      '-device', 'virtio-net-pci,netdev=net0,addr=0x8,mac=52:54:00:00:00:01,vectors=0',
-      '-chardev', 'socket,id=char2,path=/run/lwaftrctl/lab/vh1b.sock,server=on,wait=off',
-      '-netdev', 'type=vhost-user,id=net1,chardev=char2',
-      '-device', 'virtio-net-pci,netdev=net1,addr=0x9,mac=52:54:00:00:00:02,vectors=0',
-      '-netdev', 'user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:10022-:22',
-      '-device', 'virtio-net-pci,netdev=mgmt,addr=0xa,mac=52:54:00:00:00:03',
-      '-fsdev', 'local,security_model=passthrough,id=fsdev0,path=/opt/lab',
-      '-device', 'virtio-9p-pci,id=fs0,fsdev=fsdev0,mount_tag=share',
-      '-kernel', '/opt/lab/guest/vmlinuz',
-      '-initrd', '/opt/lab/guest/initramfs.cpio.gz',
-      '-append', 'console=ttyS0 hugepages=64',
-      '-display', 'none',
-      '-serial', 'file:/run/lwaftrctl/lab/console.log',
-      '-pidfile', '/run/lwaftrctl/lab/qemu.pid',
-      '-qmp', 'unix:/run/lwaftrctl/lab/qmp.sock,server=on,wait=off',
+      '-name',
+      'lab,debug-threads=on',
+      '-machine',
+      'pc,accel=tcg',
+      '-cpu',
+      'max',
+      '-smp',
+      '1',
+      '-m',
+      '512M',
+      '-object',
+      'memory-backend-memfd,id=mem,size=512M,share=on',
+      '-numa',
+      'node,memdev=mem',
+      '-chardev',
+      'socket,id=char1,path=/run/lwaftrctl/lab/vh1a.sock,server=on,wait=off',
+      '-netdev',
+      'type=vhost-user,id=net0,chardev=char1',
+      '-device',
+      'virtio-net-pci,netdev=net0,addr=0x8,mac=52:54:00:00:00:01,vectors=0',
+      '-chardev',
+      'socket,id=char2,path=/run/lwaftrctl/lab/vh1b.sock,server=on,wait=off',
+      '-netdev',
+      'type=vhost-user,id=net1,chardev=char2',
+      '-device',
+      'virtio-net-pci,netdev=net1,addr=0x9,mac=52:54:00:00:00:02,vectors=0',
+      '-netdev',
+      'user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:10022-:22',
+      '-device',
+      'virtio-net-pci,netdev=mgmt,addr=0xa,mac=52:54:00:00:00:03',
+      '-fsdev',
+      'local,security_model=passthrough,id=fsdev0,path=/opt/lab',
+      '-device',
+      'virtio-9p-pci,id=fs0,fsdev=fsdev0,mount_tag=share',
+      '-kernel',
+      '/opt/lab/guest/vmlinuz',
+      '-initrd',
+      '/opt/lab/guest/initramfs.cpio.gz',
+      '-append',
+      'console=ttyS0 hugepages=64',
+      '-display',
+      'none',
+      '-serial',
+      'file:/run/lwaftrctl/lab/console.log',
+      '-pidfile',
+      '/run/lwaftrctl/lab/qemu.pid',
+      '-qmp',
+      'unix:/run/lwaftrctl/lab/qmp.sock,server=on,wait=off',
       '-S',
-      '-device', 'virtio-rng-pci',
+      '-device',
+      'virtio-rng-pci',
     ]);
   });
 
@@ -132,7 +232,14 @@ describe('vm plan', () => {
   it('waits for QMP, both backends, pins, continues, then waits for SSH', () => {
     const steps = vmStartPlan(lab).steps;
     expect(steps.map((s) => (s.kind === 'wait' ? `wait:${s.for.kind}` : s.kind))).toEqual([
-      'mkdir', 'spawn', 'wait:qmp-ready', 'wait:chardevs-connected', 'pin-vcpus', 'qmp', 'wait:qmp-status', 'wait:ssh-banner',
+      'mkdir',
+      'spawn',
+      'wait:qmp-ready',
+      'wait:chardevs-connected',
+      'pin-vcpus',
+      'qmp',
+      'wait:qmp-status',
+      'wait:ssh-banner',
     ]);
     expect(steps[4]).toMatchObject({ kind: 'pin-vcpus', cores: [1] });
     expect(steps[7]).toMatchObject({ for: { host: '127.0.0.1', port: 10022 }, timeoutMs: 120_000 });
@@ -142,9 +249,17 @@ describe('vm plan', () => {
     const stages = (force: boolean) => {
       const step = vmStopPlan(lab, force).steps[0]!;
       if (step.kind !== 'escalate') throw new Error('not an escalation');
-      return step.stages.map((s) => [s.step.kind === 'qmp' ? s.step.execute : s.step.kind === 'signal' ? s.step.signal : s.step.kind, s.timeoutMs]);
+      return step.stages.map((s) => [
+        s.step.kind === 'qmp' ? s.step.execute : s.step.kind === 'signal' ? s.step.signal : s.step.kind,
+        s.timeoutMs,
+      ]);
     };
-    expect(stages(false)).toEqual([['system_powerdown', 30_000], ['quit', 5000], ['TERM', 5000], ['KILL', 5000]]);
+    expect(stages(false)).toEqual([
+      ['system_powerdown', 30_000],
+      ['quit', 5000],
+      ['TERM', 5000],
+      ['KILL', 5000],
+    ]);
     expect(stages(true)).toEqual([['KILL', 5000]]);
   });
 });
@@ -152,14 +267,32 @@ describe('vm plan', () => {
 describe('lwaftr plan', () => {
   it('builds the built-in snabb lwaftr run --virtio command with guest PCI addresses from the QEMU slots', () => {
     expect(lwaftrCommand(lab)).toEqual([
-      '/mnt/host/snabb/src/snabb', 'lwaftr', 'run', '--virtio', '--conf', '/mnt/host/snabb/lwaftr.conf', '--v4', '0000:00:08.0', '--v6', '0000:00:09.0', '--name', 'lab', '--cpu', '0', '-v',
+      '/mnt/host/snabb/src/snabb',
+      'lwaftr',
+      'run',
+      '--virtio',
+      '--conf',
+      '/mnt/host/snabb/lwaftr.conf',
+      '--v4',
+      '0000:00:08.0',
+      '--v6',
+      '0000:00:09.0',
+      '--name',
+      'lab',
+      '--cpu',
+      '0',
+      '-v',
     ]);
     expect(lwaftrCommand(operator)).toEqual(['~/run_lwaftr.sh']);
   });
 
   it('starts detached with a recorded pid, resets both NICs before stopping that pid', () => {
     const start = lwaftrStartPlan(lab).steps[0]!;
-    expect(start.kind === 'remote' && start.argv.slice(4, 7)).toEqual(['/tmp/lwaftrctl-lab', '/tmp/lwaftrctl-lab/lwaftr.pid', '/tmp/lwaftrctl-lab/lwaftr.log']);
+    expect(start.kind === 'remote' && start.argv.slice(4, 7)).toEqual([
+      '/tmp/lwaftrctl-lab',
+      '/tmp/lwaftrctl-lab/lwaftr.pid',
+      '/tmp/lwaftrctl-lab/lwaftr.log',
+    ]);
     const stopArgv = (config: typeof lab) => {
       const [escalation] = lwaftrStopPlan(config).steps;
       if (escalation?.kind !== 'escalate') throw new Error('not an escalation');
@@ -169,10 +302,18 @@ describe('lwaftr plan', () => {
       ['stop', '/tmp/lwaftrctl-lab/lwaftr.pid', 'TERM', '0000:00:08.0', '0000:00:09.0'],
       ['stop', '/tmp/lwaftrctl-lab/lwaftr.pid', 'KILL'],
     ]);
-    expect(stopArgv(configOf(MINIMAL + 'LWAFTR_RESET_VIRTIO=no\n'))[0]).toEqual(['stop', '/tmp/lwaftrctl-lwaftr1/lwaftr.pid', 'TERM']);
+    expect(stopArgv(configOf(`${MINIMAL}LWAFTR_RESET_VIRTIO=no\n`))[0]).toEqual([
+      'stop',
+      '/tmp/lwaftrctl-lwaftr1/lwaftr.pid',
+      'TERM',
+    ]);
     // An operator's stop script runs after the reset and before any signal.
-    const scripted = lwaftrStopPlan(configOf(MINIMAL + 'LWAFTR_STOP=~/stop-lwaftr.sh\n')).steps;
-    expect(scripted.map((s) => (s.kind === 'remote' ? s.argv.slice(-3).join(' ') : s.kind))).toEqual(['- 0000:00:08.0 0000:00:09.0', '~/stop-lwaftr.sh', 'escalate']);
+    const scripted = lwaftrStopPlan(configOf(`${MINIMAL}LWAFTR_STOP=~/stop-lwaftr.sh\n`)).steps;
+    expect(scripted.map((s) => (s.kind === 'remote' ? s.argv.slice(-3).join(' ') : s.kind))).toEqual([
+      '- 0000:00:08.0 0000:00:09.0',
+      '~/stop-lwaftr.sh',
+      'escalate',
+    ]);
   });
 });
 
@@ -185,18 +326,29 @@ describe('actions', () => {
     ['snabbnfv', 'restart', 'snabbnfv:stop snabbnfv:start'],
     ['lwaftr', 'restart', 'lwaftr:stop lwaftr:start'],
   ] as const)('%s %s', (component, action, expected) => {
-    expect(actionSequence(component, action).map((s) => `${s.component}:${s.action}`).join(' ')).toBe(expected);
+    expect(
+      actionSequence(component, action)
+        .map((s) => `${s.component}:${s.action}`)
+        .join(' '),
+    ).toBe(expected);
     expect(actionPlan(lab, component, action)).toHaveLength(expected.split(' ').length);
   });
 });
 
 describe('two instances never share a file, session, socket or port', () => {
   it('different NAMEs give disjoint paths and names', () => {
-    const second = configOf(MINIMAL + 'NAME=lwaftr2\nSNABBNFV_SOCK1=/tmp/vh2a.sock\nSNABBNFV_SOCK2=/tmp/vh2b.sock\n');
+    const second = configOf(`${MINIMAL}NAME=lwaftr2\nSNABBNFV_SOCK1=/tmp/vh2a.sock\nSNABBNFV_SOCK2=/tmp/vh2b.sock\n`);
     const first = configOf(MINIMAL);
     const everything = (c: typeof first) => {
       const p = instancePaths(c);
-      return [p.stateDir, p.qmpSocket, p.lock, p.guest.dir, ...[1, 2].flatMap((i) => Object.values(p.snabbnfv[i as 1 | 2])), ...c.snabbnfv.ports.map((x) => x.socket)];
+      return [
+        p.stateDir,
+        p.qmpSocket,
+        p.lock,
+        p.guest.dir,
+        ...[1, 2].flatMap((i) => Object.values(p.snabbnfv[i as 1 | 2])),
+        ...c.snabbnfv.ports.map((x) => x.socket),
+      ];
     };
     const a = new Set(everything(first));
     for (const x of everything(second)) expect(a.has(x)).toBe(false);

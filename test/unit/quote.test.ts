@@ -19,9 +19,11 @@ describe('POSIX quoting', () => {
   });
 
   it('splitting quoted words gives the words back', () => {
-    fc.assert(fc.property(fc.array(arg, { maxLength: 6 }), (args) => {
+    fc.assert(
+      fc.property(fc.array(arg, { maxLength: 6 }), (args) => {
         expect(splitWords(quoteArgv(args))).toEqual(args);
-      }));
+      }),
+    );
   });
 
   it('leaves plain words alone and quotes the rest', () => {
@@ -41,7 +43,10 @@ describe('the guest scripts, run by a real sh against a fake /proc-less world', 
     const fs = await import('node:fs');
     const dir = fs.mkdtempSync('/tmp/guest-stop-');
     const pidFile = `${dir}/lwaftr.pid`;
-    const run = (...args: string[]) => execFileSync('sh', ['-c', GUEST_STOP_RECORDED, 'stop', pidFile, ...args]).toString().trim();
+    const run = (...args: string[]) =>
+      execFileSync('sh', ['-c', GUEST_STOP_RECORDED, 'stop', pidFile, ...args])
+        .toString()
+        .trim();
     expect(run('TERM')).toBe('stopped');
     fs.writeFileSync(pidFile, '999999 12345\n');
     expect(run('TERM', '0000:00:08.0')).toBe('gone');
@@ -56,7 +61,9 @@ describe('the guest scripts, run by a real sh against a fake /proc-less world', 
     const dir = fs.mkdtempSync('/tmp/guest-stop-');
     const bystander = spawn('sleep', ['30']);
     fs.writeFileSync(`${dir}/lwaftr.pid`, `${bystander.pid} 1\n`);
-    const out = execFileSync('sh', ['-c', GUEST_STOP_RECORDED, 'stop', `${dir}/lwaftr.pid`, 'KILL']).toString().trim();
+    const out = execFileSync('sh', ['-c', GUEST_STOP_RECORDED, 'stop', `${dir}/lwaftr.pid`, 'KILL'])
+      .toString()
+      .trim();
     expect(out).toBe('gone');
     expect(bystander.exitCode).toBeNull();
     expect(() => process.kill(bystander.pid!, 0)).not.toThrow();
