@@ -570,16 +570,18 @@ function stepLabel(step, component) {
  * and the exit.
  */
 function timeline(lines, startedAtEpoch, wallMs) {
-  const begins = lines.find((l) => l.msg === 'lwaftrctl begins');
+  const begins = lines.find((l) => l.msg === 'run-begin');
   if (!begins) return undefined;
-  const endLine = [...lines].reverse().find((l) => l.msg === 'lwaftrctl done' || l.msg === 'lwaftrctl failed');
-  let component = begins.component;
+  const endLine = [...lines].reverse().find((l) => l.msg === 'run-end');
   const steps = [];
-  for (const l of lines) {
-    if (l.msg === 'plan begins') component = l.component;
-    if ((l.msg === 'step done' || l.msg === 'step failed') && typeof l.ms === 'number')
-      steps.push({ label: stepLabel(l.step, component), start: l.time - l.ms, end: l.time, component });
-  }
+  for (const l of lines)
+    if (l.msg === 'step-end' && typeof l.durationMs === 'number')
+      steps.push({
+        label: stepLabel(l.detail, l.component),
+        start: l.time - l.durationMs,
+        end: l.time,
+        component: l.component,
+      });
   // Drop steps nested inside an earlier, longer one (the stages of an escalation).
   steps.sort((a, b) => a.start - b.start || b.end - a.end);
   const top = [];
@@ -592,9 +594,7 @@ function timeline(lines, startedAtEpoch, wallMs) {
     }
     top.push(s);
   }
-  const segs = [
-    { label: 'start-up: node, modules, config (spawn → "lwaftrctl begins")', ms: begins.time - startedAtEpoch },
-  ];
+  const segs = [{ label: 'start-up: node, modules, config (spawn → "run-begin")', ms: begins.time - startedAtEpoch }];
   let cursor = begins.time;
   let prevLabel = 'begin';
   for (const s of top) {
@@ -608,7 +608,7 @@ function timeline(lines, startedAtEpoch, wallMs) {
   const endAt = endLine?.time ?? cursor;
   if (endAt > cursor)
     segs.push({ label: `between steps: ${prevLabel.replace(/^[^:]+: /, '')} → end`, ms: endAt - cursor, gap: true });
-  segs.push({ label: 'exit: "lwaftrctl done" → process gone', ms: startedAtEpoch + wallMs - endAt });
+  segs.push({ label: 'exit: "run-end" → process gone', ms: startedAtEpoch + wallMs - endAt });
   // Repeated labels in one run (port 1 and 2) get #2, #3 so runs line up.
   const seen = new Map();
   for (const s of segs) {

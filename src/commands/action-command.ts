@@ -1,82 +1,58 @@
 // start / stop / restart of one component or all: under the instance lock, in order, and an
 // `all` start that fails half-way stops what this run started.
-
-import { lwaftr } from '../components/lwaftr.js';
-import type { Component as Ops, StartResult, StopResult } from '../components/run-plan.js';
-import { snabbnfv } from '../components/snabbnfv.js';
-import { vm } from '../components/vm.js';
+import fs from 'node:fs';
+import type { Controller, StartResult, StopResult } from '../components/controller.js';
+import { lwaftr } from '../components/lwaftr/controller.js';
+import { actionSequence } from '../components/sequence.js';
+import { snabbnfv } from '../components/snabbnfv/controller.js';
+import { vm } from '../components/vm/controller.js';
+import type { Config } from '../config/types.js';
 import { exitCodeFor, InterruptedError } from '../errors.js';
-import { Reporter } from '../exec/reporter.js';
-import { createRunContext } from '../exec/run-context.js';
-import { type Action, actionSequence, type Component, type SingleComponent } from '../plan/action-plan.js';
-import { acquireLock, type HeldLock } from '../state/instance-lock.js';
+import { acquireLock, type HeldLock } from '../io/instance-lock.js';
+import type { Action, Component, SingleComponent } from '../plan/component-names.js';
+import { instancePaths } from '../plan/instance-paths.js';
+import { type ComponentResult, type EventSink, eventFanOut } from '../run/events.js';
+import { humanRenderer } from '../run/render-human.js';
+import { logRenderer } from '../run/render-log.js';
+import { createRunContext, type RunContext } from '../run/run-context.js';
 import { type GlobalOptions, loadForCommand } from './global-options.js';
 
-const COMPONENT_OPS: Record<SingleComponent, Ops> = { snabbnfv, vm, lwaftr };
+const CONTROLLERS: Record<SingleComponent, Controller> = { snabbnfv, vm, lwaftr };
 
 export async function actionCommand(component: Component, action: Action, opts: GlobalOptions): Promise<number> {
   const { config } = loadForCommand(opts);
-  const reporter = new Reporter(opts);
+  const events = runEvents(config, opts);
+  for (const w of config.warnings) events.emit({ type: 'problem', severity: 'warning', ...w });
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const ctx = createRunContext(config, reporter, abort.signal);
-  const results: { component: SingleComponent; action: string; result: string; seconds: number }[] = [];
-  const startedThisRun: SingleComponent[] = [];
-  ctx.log.info({ component, action, argv: process.argv.slice(2) }, 'lwaftrctl begins');
+  const ctx = createRunContext(config, events, abort.signal);
+  const began = Date.now();
+  const results: ComponentResult[] = [];
+  const end = (exitCode: number, error?: string) =>
+    events.emit({ type: 'run-end', ok: exitCode === 0, exitCode, durationMs: Date.now() - began, results, error });
+  events.emit({ type: 'run-begin', instance: config.name, config: config.file, component, action });
   let lock: HeldLock | undefined;
   try {
     lock = await acquireLock(ctx.paths.lock, config.timeouts.lockMs, config.name);
-    const sequence = actionSequence(component, action);
-    for (const [i, step] of sequence.entries()) {
-      const began = Date.now();
-      const ops = COMPONENT_OPS[step.component];
-      let result: StartResult | StopResult | 'failed';
-      try {
-        result = step.action === 'start' ? await ops.start(ctx) : await ops.stop(ctx, { force: opts.force });
-      } catch (err) {
-        // Stopping the VM ends the guest and all in it: an unreachable guest must not block that.
-        if (
-          !(step.component === 'lwaftr' && step.action === 'stop' && sequence[i + 1]?.component === 'vm') ||
-          err instanceof InterruptedError
-        )
-          throw err;
-        reporter.warn(`lwaftr: could not stop it in the guest (${(err as Error).message}); the VM stop ends it`);
-        result = 'failed' as const;
-      }
-      if (result === 'started') startedThisRun.push(step.component);
-      results.push({ component: step.component, action: step.action, result, seconds: (Date.now() - began) / 1000 });
-    }
-    ctx.log.info({ results }, 'lwaftrctl done');
-    if (opts.json)
-      process.stdout.write(
-        `${JSON.stringify({ ok: true, instance: config.name, component, action, results }, null, 2)}\n`,
-      );
+    await runSequence(ctx, component, action, opts, results);
+    end(0);
+    if (opts.json) printJson({ ok: true, instance: config.name, component, action, results });
     return 0;
   } catch (err) {
-    ctx.log.error({ err: (err as Error).message }, 'lwaftrctl failed');
-    if (component === 'all' && startedThisRun.length && !(err instanceof InterruptedError)) {
-      reporter.warn(`${component} ${action} failed: stopping what this run started (${startedThisRun.join(', ')})`);
-      for (const c of [...startedThisRun].reverse())
-        await COMPONENT_OPS[c].stop(ctx, {}).catch((e: Error) => reporter.warn(`could not stop ${c}: ${e.message}`));
-    }
+    end(exitCodeFor(err), (err as Error).message);
+    await rollBack(ctx, `${component} ${action}`, component, results, err);
     if (opts.json)
-      process.stdout.write(
-        `${JSON.stringify(
-          {
-            ok: false,
-            instance: config.name,
-            component,
-            action,
-            results,
-            error: (err as Error).message,
-            exitCode: exitCodeFor(err),
-          },
-          null,
-          2,
-        )}\n`,
-      );
+      printJson({
+        ok: false,
+        instance: config.name,
+        component,
+        action,
+        results,
+        error: (err as Error).message,
+        exitCode: exitCodeFor(err),
+      });
     throw err;
   } finally {
     lock?.release();
@@ -84,4 +60,59 @@ export async function actionCommand(component: Component, action: Action, opts: 
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Events go to the terminal and to the tool's log in the state folder. */
+function runEvents(config: Config, opts: GlobalOptions): EventSink {
+  const paths = instancePaths(config);
+  fs.mkdirSync(paths.stateDir, { recursive: true, mode: 0o755 });
+  return eventFanOut([humanRenderer(opts), logRenderer(paths.toolLog, config.name)]);
+}
+
+async function runSequence(
+  ctx: RunContext,
+  component: Component,
+  action: Action,
+  opts: GlobalOptions,
+  results: ComponentResult[],
+): Promise<void> {
+  const sequence = actionSequence(component, action);
+  for (const [i, step] of sequence.entries()) {
+    const began = Date.now();
+    const controller = CONTROLLERS[step.component];
+    let result: StartResult | StopResult | 'failed';
+    try {
+      result =
+        step.action === 'start' ? await controller.start(ctx) : await controller.stop(ctx, { force: opts.force });
+    } catch (err) {
+      // Stopping the VM ends the guest and all in it: an unreachable guest must not block that.
+      const vmStopsNext = step.component === 'lwaftr' && step.action === 'stop' && sequence[i + 1]?.component === 'vm';
+      if (!vmStopsNext || err instanceof InterruptedError) throw err;
+      const message = `could not stop it in the guest (${(err as Error).message}); the VM stop ends it`;
+      ctx.events.emit({ type: 'warning', component: 'lwaftr', message });
+      result = 'failed';
+    }
+    results.push({ ...step, result, seconds: (Date.now() - began) / 1000 });
+  }
+}
+
+/** A failed `all` start stops, in reverse, what this run started. */
+async function rollBack(
+  ctx: RunContext,
+  what: string,
+  component: Component,
+  results: ComponentResult[],
+  err: unknown,
+): Promise<void> {
+  const started = results.filter((r) => r.result === 'started').map((r) => r.component);
+  if (component !== 'all' || started.length === 0 || err instanceof InterruptedError) return;
+  ctx.events.emit({ type: 'rollback', components: started, reason: `${what} failed` });
+  for (const c of [...started].reverse())
+    await CONTROLLERS[c].stop(ctx, {}).catch((e: Error) => {
+      ctx.events.emit({ type: 'warning', component: c, message: `could not stop it: ${e.message}` });
+    });
+}
+
+function printJson(doc: unknown): void {
+  process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
 }

@@ -1,11 +1,14 @@
 // --dry-run: print the plan a real run would carry out, touching nothing.
+import { actionPlan } from '../components/sequence.js';
+import type { Loaded } from '../config/load-config.js';
 import { formatProblem } from '../errors.js';
-import { type Action, actionPlan, type Component } from '../plan/action-plan.js';
-import { renderPlans, renderStep } from '../plan/render-plan.js';
-import { type GlobalOptions, hostWarningLines, loadForCommand } from './global-options.js';
+import type { Action, Component } from '../plan/component-names.js';
+import { renderPlans, renderStep } from '../plan/render-shell.js';
+import { type GlobalOptions, hostWarningLines, loadForCommand, printConfigWarnings } from './global-options.js';
 
 export function dryRunCommand(component: Component, action: Action, opts: GlobalOptions): number {
   const loaded = loadForCommand(opts);
+  printConfigWarnings(loaded, opts);
   const { config } = loaded;
   const plans = actionPlan(config, component, action, { force: opts.force });
   if (opts.json) {
@@ -14,18 +17,23 @@ export function dryRunCommand(component: Component, action: Action, opts: Global
       config: config.file,
       component,
       action,
-      warnings: [...config.warnings, ...loaded.hostWarnings.map(formatProblem)],
+      warnings: [...config.warnings, ...loaded.hostWarnings].map(formatProblem),
       plans: plans.map((p) => ({ ...p, steps: p.steps.map((s) => ({ ...s, shell: renderStep(s) })) })),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
-  const lines = [
+  process.stdout.write(`${dryRunText(loaded, component, action, opts).join('\n')}\n`);
+  return 0;
+}
+
+/** The dry run for people: a header, what a real run would refuse, then every step. */
+export function dryRunText(loaded: Loaded, component: Component, action: Action, opts: GlobalOptions): string[] {
+  const { config } = loaded;
+  return [
     `# lwaftrctl ${component} ${action}: instance ${config.name}, config ${config.file}`,
     '# dry run: nothing is run; steps are shown as if nothing of this instance were running',
     ...hostWarningLines(loaded),
-    ...renderPlans(plans),
+    ...renderPlans(actionPlan(config, component, action, { force: opts.force })),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
 }

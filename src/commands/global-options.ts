@@ -1,5 +1,4 @@
 // Options every command accepts, and the config loading they share.
-
 import { type Loaded, loadConfig } from '../config/load-config.js';
 import { formatProblem } from '../errors.js';
 
@@ -13,16 +12,18 @@ export interface GlobalOptions {
 }
 
 export function loadForCommand(opts: GlobalOptions): Loaded {
-  const loaded = loadConfig({
+  return loadConfig({
     file: opts.file,
     cwd: process.cwd(),
     env: process.env,
     hostChecksAreWarnings: opts.dryRun === true,
   });
-  if (!opts.quiet && !opts.json) {
-    for (const w of loaded.config.warnings) process.stderr.write(`lwaftrctl: warning: ${w}\n`);
-  }
-  return loaded;
+}
+
+/** The config's warnings on stderr, for commands that have no event stream. */
+export function printConfigWarnings(loaded: Loaded, opts: GlobalOptions): void {
+  if (opts.quiet || opts.json) return;
+  for (const w of loaded.config.warnings) process.stderr.write(`lwaftrctl: warning: ${formatProblem(w)}\n`);
 }
 
 export function hostWarningLines(loaded: Loaded): string[] {

@@ -2,6 +2,7 @@
 // NUMA nodes that must be online. Facts are passed in so that the check stays pure.
 import path from 'node:path';
 import type { ConfigProblem } from '../errors.js';
+import { formatCoreList } from '../util/core-list.js';
 import type { Config } from './types.js';
 
 export interface HostFacts {
@@ -28,7 +29,7 @@ export function checkHost(config: Config, facts: HostFacts): ConfigProblem[] {
   const cores = (key: string, list: number[] | undefined) => {
     const offline = (list ?? []).filter((c) => !facts.onlineCpus.includes(c));
     if (offline.length)
-      at(key, `core ${offline.join(',')} is not online here (online: ${formatRanges(facts.onlineCpus)})`);
+      at(key, `core ${offline.join(',')} is not online here (online: ${formatCoreList(facts.onlineCpus)})`);
   };
 
   file('SNABB_PATH', path.join(config.snabbPath, 'src', 'snabb'), 'the snabb program');
@@ -45,7 +46,7 @@ export function checkHost(config: Config, facts: HostFacts): ConfigProblem[] {
       dir(`SNABBNFV_SOCK${port.index}`, path.dirname(port.socket), 'the socket folder');
   }
   if (config.numaNode !== undefined && !facts.numaNodes.includes(config.numaNode))
-    at('NUMA_NODE', `NUMA node ${config.numaNode} does not exist here (nodes: ${formatRanges(facts.numaNodes)})`);
+    at('NUMA_NODE', `NUMA node ${config.numaNode} does not exist here (nodes: ${formatCoreList(facts.numaNodes)})`);
 
   const vm = config.vm;
   if (!facts.findProgram(vm.qemu))
@@ -64,16 +65,4 @@ export function checkHost(config: Config, facts: HostFacts): ConfigProblem[] {
   if (config.ssh.hostKeyCheck === 'yes')
     file('VM_KNOWN_HOSTS', config.ssh.knownHosts, 'known-hosts file (VM_HOST_KEY_CHECK=yes needs it)');
   return problems;
-}
-
-/** 0,1,2,5 → 0-2,5 */
-export function formatRanges(list: number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < list.length; i++) {
-    let j = i;
-    while (j + 1 < list.length && list[j + 1] === list[j]! + 1) j++;
-    out.push(j > i ? `${list[i]}-${list[j]}` : `${list[i]}`);
-    i = j;
-  }
-  return out.join(',') || 'none';
 }

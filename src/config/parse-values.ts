@@ -1,5 +1,7 @@
 // Parsers for single config values. Each returns the typed value or throws ValueError
 // with a message that says what a good value looks like.
+import path from 'node:path';
+import { readCoreList } from '../util/core-list.js';
 
 export class ValueError extends Error {}
 
@@ -27,20 +29,12 @@ export function parseMac(value: string): string {
 
 /** `0`, `0-3`, `0,2,4-5` → sorted unique core numbers. */
 export function parseCoreList(value: string): number[] {
-  const cores = new Set<number>();
-  for (const part of value.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) throw new ValueError(`"${value}" is not a core list like 0, 2-3 or 0,2`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) throw new ValueError(`"${part}" runs backwards; write ${hi}-${lo}`);
-    for (let c = lo; c <= hi; c++) cores.add(c);
-  }
-  return [...cores].sort((a, b) => a - b);
-}
-
-export function formatCoreList(cores: number[]): string {
-  return cores.join(',');
+  const cores = readCoreList(value);
+  if (cores) return cores;
+  const backwards = /(\d+)-(\d+)/.exec(value);
+  if (backwards && Number(backwards[2]) < Number(backwards[1]))
+    throw new ValueError(`"${backwards[0]}" runs backwards; write ${backwards[2]}-${backwards[1]}`);
+  throw new ValueError(`"${value}" is not a core list like 0, 2-3 or 0,2`);
 }
 
 /** QEMU memory size (`512`, `512M`, `2G`) → MiB. A bare number is MiB, as QEMU reads it. */
@@ -96,4 +90,55 @@ export function parseIpv4(value: string): string {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/(\d{1,2}))?$/.exec(value);
   if (m?.slice(1, 5).every((o) => Number(o) <= 255) && (m[6] === undefined || Number(m[6]) <= 32)) return value;
   throw new ValueError(`"${value}" is not an IPv4 address like 10.21.21.2`);
+}
+
+/** Longest unix socket path the kernel accepts (sun_path is 108 bytes with the NUL). */
+export const MAX_SOCKET_PATH = 107;
+
+/** A host path: `~` is already expanded; relative paths are taken from the config file's folder. */
+export function hostPathIn(confDir: string): (value: string) => string {
+  return (v) => {
+    if (v.includes('\n')) throw new ValueError('a path cannot contain a line break');
+    return path.resolve(confDir, v);
+  };
+}
+
+/** A unix socket path, short enough for the kernel. */
+export function socketPathIn(confDir: string): (value: string) => string {
+  const hostPath = hostPathIn(confDir);
+  return (v) => {
+    const p = hostPath(v);
+    if (p.includes('%s'))
+      throw new ValueError(`"${v}" has %s; write the socket path out in full (QEMU needs the same path)`);
+    const bytes = Buffer.byteLength(p);
+    if (bytes > MAX_SOCKET_PATH)
+      throw new ValueError(
+        `"${p}" is ${bytes} bytes; a unix socket path must be at most ${MAX_SOCKET_PATH}: pick a shorter path`,
+      );
+    return p;
+  };
+}
+
+/** A path inside the guest: taken as written (a leading `~` is the guest user's home). */
+export function parseGuestPath(v: string): string {
+  if (/[\n\0]/.test(v)) throw new ValueError('a guest path cannot contain a line break');
+  return v;
+}
+
+export function parseQemuOption(v: string): string {
+  if (/^[A-Za-z0-9_.,=+-]+$/.test(v)) return v;
+  throw new ValueError(`"${v}" must be a QEMU option value (letters, digits, and . , = + - _)`);
+}
+
+export function parseProgram(v: string): string {
+  if (/^[A-Za-z0-9_./+-]+$/.test(v)) return v;
+  throw new ValueError(`"${v}" must be a program name or path without spaces or shell characters`);
+}
+
+/** OpenSSH's StrictHostKeyChecking words → the two policies lwaftrctl has. */
+export function parseHostKeyPolicy(value: string): 'yes' | 'accept-new' {
+  const v = value.toLowerCase();
+  if (v === 'yes' || v === 'ask') return 'yes';
+  if (v === 'accept-new' || v === 'no' || v === 'off') return 'accept-new';
+  throw new ValueError(`StrictHostKeyChecking=${value} is not yes, accept-new or no`);
 }

@@ -47,13 +47,17 @@ export function readConfText(text: string, file: string): { entries: RawEntry[];
           file,
           line: lineNo,
           key: spaced[1]!,
-          message: `space before "=": write ${spaced[1]}=VALUE with nothing around the "=" (bash would run ${spaced[1]} as a command)`,
+          message:
+            `space before "=": write ${spaced[1]}=VALUE with nothing around the "=" (bash would run ` +
+            `${spaced[1]} as a command)`,
         });
       else
         problems.push({
           file,
           line: lineNo,
-          message: `not a KEY=VALUE line: ${JSON.stringify(line.trim())} (lwaftrctl reads its config file, it never runs it as bash)`,
+          message:
+            `not a KEY=VALUE line: ${JSON.stringify(line.trim())} (lwaftrctl reads its config file, it never ` +
+            `runs it as bash)`,
         });
       continue;
     }
@@ -90,7 +94,8 @@ export function readConfText(text: string, file: string): { entries: RawEntry[];
         line: lineNo,
         key,
         message: bashEscape
-          ? `text after the closing quote: lwaftrctl reads one quoted string per value, so '\\'' does not put a ' in it; write the value in double quotes ("it's")`
+          ? `text after the closing quote: lwaftrctl reads one quoted string per value, so '\\'' does not put a ' in ` +
+            `it; write the value in double quotes ("it's")`
           : 'text after the closing quote; quote the whole value',
       });
       continue;
@@ -107,7 +112,10 @@ function quotingOf(rawValue: string): Quoting {
   return 'none';
 }
 
-/** Index of the closing quote from `from`, or -1. In double quotes a backslash escapes the next character (expansion removes it later); in single quotes nothing does. */
+/**
+ * Index of the closing quote from `from`, or -1. In double quotes a backslash escapes the next
+ * character (expansion removes it later); in single quotes nothing does.
+ */
 function findClosing(text: string, quote: string, from: number): number {
   for (let j = from; j < text.length; j++) {
     if (quote === '"' && text[j] === '\\') j++;

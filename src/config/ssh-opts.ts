@@ -44,12 +44,14 @@ export function parseSshOpts(text: string, home: string): SshOpts {
       const key = m ? OPTION_KEYS[m[1]!.toLowerCase()] : undefined;
       if (!m || !key)
         throw new ValueError(
-          `ssh option "-o ${option}" is not supported; lwaftrctl honours -o StrictHostKeyChecking, UserKnownHostsFile, ConnectTimeout, IdentityFile, Port, User`,
+          `ssh option "-o ${option}" is not supported; lwaftrctl honours -o StrictHostKeyChecking, ` +
+            `UserKnownHostsFile, ConnectTimeout, IdentityFile, Port, User`,
         );
       opts[key] = m[2]!;
     } else {
       throw new ValueError(
-        `ssh option "${word}" is not supported; lwaftrctl honours -i, -p, -l and -o StrictHostKeyChecking/UserKnownHostsFile/ConnectTimeout`,
+        `ssh option "${word}" is not supported; lwaftrctl honours -i, -p, -l and -o ` +
+          `StrictHostKeyChecking/UserKnownHostsFile/ConnectTimeout`,
       );
     }
   }

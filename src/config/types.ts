@@ -1,4 +1,5 @@
 // The one typed, validated configuration every later layer works from.
+import type { ConfigProblem } from '../errors.js';
 
 export type PortIndex = 1 | 2;
 
@@ -9,9 +10,6 @@ export interface NfvPort {
   core: number;
   mac: string;
   socket: string;
-  /** Slot of the guest NIC (`addr=` on QEMU's -device); the guest sees it at guestPci. */
-  qemuAddr: string;
-  guestPci: string;
 }
 
 export type MemBackend = { kind: 'hugetlbfs'; path: string } | { kind: 'memfd' };
@@ -76,6 +74,11 @@ export interface Timeouts {
   lockMs: number;
 }
 
+export interface SnabbnfvConfig {
+  busyWait: boolean;
+  ports: [NfvPort, NfvPort];
+}
+
 export interface Config {
   /** Absolute path of the config file. */
   file: string;
@@ -83,13 +86,13 @@ export interface Config {
   stateDir: string;
   snabbPath: string;
   numaNode?: number;
-  snabbnfv: { busyWait: boolean; ports: [NfvPort, NfvPort] };
+  snabbnfv: SnabbnfvConfig;
   vm: VmConfig;
   ssh: GuestSsh;
   lwaftr: LwaftrConfig;
   timeouts: Timeouts;
   /** Things worth saying that do not stop the run (ignored legacy keys). */
-  warnings: string[];
+  warnings: ConfigProblem[];
   /** Where each key was set, for problems found later (paths that must exist, cores that must be online). */
   sources: Record<string, { line: number; writtenAs: string }>;
 }

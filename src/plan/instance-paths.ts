@@ -15,7 +15,8 @@ export interface InstancePaths {
   qemuRecord: string;
   qemuLog: string;
   consoleLog: string;
-  snabbnfv: Record<PortIndex, { session: string; log: string; pidFile: string; record: string }>;
+  /** Per port: its screen session and files, and the id of the QEMU chardev that serves its socket. */
+  snabbnfv: Record<PortIndex, { session: string; log: string; pidFile: string; record: string; chardev: string }>;
   guest: { dir: string; pidFile: string; log: string };
 }
 
@@ -31,6 +32,7 @@ export function instancePaths(config: Config): InstancePaths {
     log: s(`snabbnfv-${index}.log`),
     pidFile: s(`snabbnfv-${index}.pid`),
     record: s(`snabbnfv-${index}.json`),
+    chardev: `char${index}`,
   });
   const guestDir = config.lwaftr.guestStateDir;
   return {

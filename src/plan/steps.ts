@@ -1,18 +1,14 @@
 // A plan is data: the ordered steps a component takes. The dry run prints them,
 // the executors carry them out; neither adds steps of its own.
-import type { GuestSsh } from '../config/types.js';
+import type { SshTarget } from '../io/guest-ssh.js';
+import type { ProcessRef } from '../io/process-identity.js';
+import type { SingleComponent } from './component-names.js';
 
-/** A process the tool started, proven by its pid file plus what its command line must contain. */
-export interface ProcessRef {
-  pidFile: string;
-  /** Identity record (pid, start time, cmdline) written by the tool after start. */
-  record: string;
-  cmdlineHas: string[];
-  label: string;
+/** The cores one vCPU thread is pinned to. */
+export interface VcpuPin {
+  vcpu: number;
+  cores: number[];
 }
-
-/** Where remote steps go: the guest's SSH settings, less what only the connection needs. */
-export type SshTarget = Omit<GuestSsh, 'connectTimeoutMs'>;
 
 export type WaitFor =
   | { kind: 'log-line'; file: string; text: string; process: ProcessRef }
@@ -35,10 +31,11 @@ export type Step =
   /** Start a long-running program detached, output to log, identity recorded. */
   | { kind: 'spawn'; argv: string[]; cwd?: string; log: string; process: ProcessRef; note?: string }
   | { kind: 'wait'; for: WaitFor; timeoutMs: number; note?: string }
-  /** Graceful to forced: each stage's step, then up to its timeout for `until`; the first stage that gets there ends it. */
+  /** Graceful to forced: each stage's step, then up to its timeout for `until`; the first to get there ends it. */
   | { kind: 'escalate'; until: WaitFor; stages: EscalationStage[]; note?: string }
   | { kind: 'qmp'; socket: string; execute: string; arguments?: Record<string, unknown>; note?: string }
-  | { kind: 'pin-vcpus'; socket: string; process: ProcessRef; cores: number[]; note?: string }
+  /** Each vCPU thread, found by its QMP thread id, to its cores. */
+  | { kind: 'pin-vcpus'; socket: string; process: ProcessRef; pins: VcpuPin[]; note?: string }
   | { kind: 'signal'; processes: ProcessRef[]; signal: 'TERM' | 'KILL'; note?: string }
   /** Close the screen session left around a stopped program, if any. */
   | { kind: 'screen-quit'; session: string; process: ProcessRef; note?: string }
@@ -51,8 +48,10 @@ export interface EscalationStage {
   timeoutMs: number;
 }
 
+export type StepKind = Step['kind'];
+
 export interface ComponentPlan {
-  component: 'snabbnfv' | 'vm' | 'lwaftr';
+  component: SingleComponent;
   action: 'start' | 'stop';
   steps: Step[];
 }

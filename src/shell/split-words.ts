@@ -64,7 +64,8 @@ export function splitWords(text: string, home?: string): string[] {
       i += 2;
     } else if (';&|<>()'.includes(c) || (!inWord && '#~'.includes(c))) {
       throw new SplitError(
-        `unquoted "${c}" would mean something to a shell; lwaftrctl runs no shell here, so quote it ('${c}') or leave it out`,
+        `unquoted "${c}" would mean something to a shell; lwaftrctl runs no shell here, ` +
+          `so quote it ('${c}') or leave it out`,
       );
     } else {
       word += c;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readProcStat } from '../../src/state/proc.js';
+import { readProcStat } from '../../src/io/proc.js';
 import { type LabInstance, labInstance, leftovers, NOTHING, processesMentioning, requireLab } from '../helpers/lab.js';
 
 beforeAll(requireLab);

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qmpOnce } from '../../src/exec/qmp-client.js';
-import { identify } from '../../src/state/process-identity.js';
+import { identify } from '../../src/io/process-identity.js';
+import { qmpOnce } from '../../src/io/qmp-client.js';
 import { guestLinkUp, LAB, labInstance, REPO, requireLab, screenSessions } from '../helpers/lab.js';
 
 const inst = labInstance('labtest', 10031);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProcStat } from '../../src/state/proc.js';
+import { readProcStat } from '../../src/io/proc.js';
 import { guestLinkUp, labInstance, leftovers, NOTHING, requireLab, screenSessions } from '../helpers/lab.js';
 
 const inst = labInstance('cycle', 10032);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config/build-config.js';
 import { KEYS } from '../../src/config/keys.js';
 import { readConfText } from '../../src/config/read-conf-file.js';
+import { formatProblem } from '../../src/errors.js';
 import { configOf, HOME, MINIMAL, problemsOf } from '../helpers/config-fixture.js';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
@@ -30,8 +31,6 @@ describe('both eras of the bash tool', () => {
       socket: '/tmp/vh1a.sock',
       pci: '0000:02:00.0',
       core: 1,
-      guestPci: '0000:00:08.0',
-      qemuAddr: '0x8',
     });
     expect(c.snabbnfv.ports[1].portConf).toBe(
       '/home/op/workspace/snabb_host/src/program/lwaftr/virt/ports/lwaftr1/b.cfg',
@@ -58,8 +57,8 @@ describe('both eras of the bash tool', () => {
     expect(c.vm.kernelParams).toEqual(['isolcpus=1', 'nohz_full=1']);
     expect(c.vm.serialPort).toBe(5001);
     expect(c.vm.disk).toEqual({ path: '/vm/disk.img', format: 'raw' });
-    expect(c.warnings).toEqual([
-      '/etc/lwaftrctl/test.conf:14: LWAFTR_DELAY is ignored: lwaftrctl waits until the guest answers instead of sleeping',
+    expect(c.warnings.map(formatProblem)).toEqual([
+      '/etc/lwaftrctl/test.conf:14: LWAFTR_DELAY: is ignored: lwaftrctl waits until the guest answers instead of sleeping',
     ]);
   });
 
@@ -130,7 +129,7 @@ describe('expansion, quoting, comments', () => {
       connectTimeoutMs: 3000,
       hostKeyCheck: 'accept-new',
     });
-    expect(c.warnings[0]).toContain('StrictHostKeyChecking=no is taken as accept-new');
+    expect(c.warnings[0]!.message).toContain('StrictHostKeyChecking=no is taken as accept-new');
   });
 });
 

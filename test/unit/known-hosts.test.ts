@@ -10,7 +10,7 @@ import {
   knownKeyTypes,
   recordHostKey,
   verifyHostKey,
-} from '../../src/exec/known-hosts.js';
+} from '../../src/io/known-hosts.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kh-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { actionPlan, actionSequence } from '../../src/plan/action-plan.js';
+import { lwaftrCommand, lwaftrStartPlan, lwaftrStopPlan } from '../../src/components/lwaftr/plan.js';
+import { actionPlan, actionSequence } from '../../src/components/sequence.js';
+import { snabbnfvArgv, snabbnfvStartPlan, WRITE_PID_THEN_EXEC } from '../../src/components/snabbnfv/plan.js';
+import { vmStartPlan, vmStopPlan } from '../../src/components/vm/plan.js';
+import { escapeOptionValue, qemuArgv } from '../../src/components/vm/qemu-argv.js';
+import { kernelCommandLine, resolveVmSpec } from '../../src/components/vm/spec.js';
 import { instancePaths, screenSessionName } from '../../src/plan/instance-paths.js';
-import { lwaftrCommand, lwaftrStartPlan, lwaftrStopPlan } from '../../src/plan/lwaftr-plan.js';
-import { escapeOptionValue, kernelCommandLine, qemuArgv } from '../../src/plan/qemu-args.js';
-import { snabbnfvArgv, snabbnfvStartPlan, WRITE_PID_THEN_EXEC } from '../../src/plan/snabbnfv-plan.js';
-import { vmStartPlan, vmStopPlan } from '../../src/plan/vm-plan.js';
 import { configOf, MINIMAL } from '../helpers/config-fixture.js';
 
 const lab = configOf(`NAME=lab
@@ -151,7 +152,7 @@ describe('snabbnfv plan', () => {
 
 describe('QEMU argv', () => {
   it('lab: TCG, memfd, vectors=0, user networking, 9p, kernel, QMP, paused, extra args last', () => {
-    expect(qemuArgv(lab)).toEqual([
+    expect(qemuArgv(resolveVmSpec(lab))).toEqual([
       'taskset',
       '-c',
       '0',
@@ -211,7 +212,7 @@ describe('QEMU argv', () => {
   });
 
   it('operator: KVM, hugetlbfs, tap with script, numactl + taskset, VNC on loopback, telnet serial, commas escaped', () => {
-    const argv = qemuArgv(operator);
+    const argv = qemuArgv(resolveVmSpec(operator));
     expect(argv.slice(0, 6)).toEqual(['numactl', '-m', '1', 'taskset', '-c', '3']);
     expect(argv).toContain('memory-backend-file,id=mem,size=1024M,mem-path=/dev/hugepages,share=on');
     expect(argv).toContain('virtio-net-pci,netdev=net0,addr=0x8,mac=52:54:00:00:00:01');
@@ -220,7 +221,7 @@ describe('QEMU argv', () => {
     expect(argv).toContain('127.0.0.1:22');
     expect(argv).toContain('telnet:127.0.0.1:5001,server=on,wait=off');
     expect(argv).toContain('pc,accel=kvm');
-    expect(kernelCommandLine(operator)).toBe('console=ttyS0 ip=10.21.21.2 hugepages=256');
+    expect(kernelCommandLine(operator).join(' ')).toBe('console=ttyS0 ip=10.21.21.2 hugepages=256');
   });
 
   it('escapes commas in option values', () => {
@@ -241,7 +242,7 @@ describe('vm plan', () => {
       'wait:qmp-status',
       'wait:ssh-banner',
     ]);
-    expect(steps[4]).toMatchObject({ kind: 'pin-vcpus', cores: [1] });
+    expect(steps[4]).toMatchObject({ kind: 'pin-vcpus', pins: [{ vcpu: 0, cores: [1] }] });
     expect(steps[7]).toMatchObject({ for: { host: '127.0.0.1', port: 10022 }, timeoutMs: 120_000 });
   });
 
@@ -346,7 +347,11 @@ describe('two instances never share a file, session, socket or port', () => {
         p.qmpSocket,
         p.lock,
         p.guest.dir,
-        ...[1, 2].flatMap((i) => Object.values(p.snabbnfv[i as 1 | 2])),
+        // The chardev id is a name inside each QEMU, not a host resource.
+        ...[1, 2].flatMap((i) => {
+          const { chardev: _, ...host } = p.snabbnfv[i as 1 | 2];
+          return Object.values(host);
+        }),
         ...c.snabbnfv.ports.map((x) => x.socket),
       ];
     };

@@ -1,0 +1,106 @@
+// The command line as data: words → what to run, with its options. Pure (commander writes to
+// the strings it is given, never to the terminal), so every case is a table test.
+import { Command, CommanderError, Option } from 'commander';
+import type { GlobalOptions } from '../commands/global-options.js';
+import { UsageError } from '../errors.js';
+import { ACTIONS, type Action, COMPONENTS, type Component } from '../plan/component-names.js';
+import { closest } from '../util/did-you-mean.js';
+
+export type Invocation =
+  | { kind: 'action'; component: Component; action: Action; options: GlobalOptions }
+  | { kind: 'status'; component: Component; options: GlobalOptions }
+  /** Help or version: print `text`, exit 0. */
+  | { kind: 'print'; text: string };
+
+export function parseArgs(args: string[], version: string): Invocation {
+  let invocation: Invocation | undefined;
+  let printed = '';
+  const program = buildProgram(version, (i) => {
+    invocation = i;
+  });
+  for (const cmd of [program, ...program.commands])
+    cmd
+      .exitOverride()
+      .showSuggestionAfterError(true)
+      .configureOutput({
+        writeOut: (s) => {
+          printed += s;
+        },
+        writeErr: (s) => {
+          printed += s;
+        },
+      });
+  try {
+    program.parse(args, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    // Help and version are not errors; commander has written them into `printed`.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
+      return { kind: 'print', text: printed };
+    // No words at all: commander shows the help as an error.
+    if (err.code === 'commander.help') throw new UsageError('nothing to do: give a component and an action, or status');
+    throw new UsageError(printed.replace(/^error: /, '').trim() || err.message);
+  }
+  return invocation!;
+}
+
+function buildProgram(version: string, found: (i: Invocation) => void): Command {
+  const program = new Command('lwaftrctl')
+    .description('Bring up and take down a virtualized Snabb lwAFTR: snabbnfv backends, the QEMU VM, the guest lwAFTR.')
+    .usage('[options] <component> <action>   (or <action> <component>, or status [component])')
+    .version(version, '--version', 'print the version')
+    .option('-f, --file <conf>', 'config file', undefined)
+    .option('--dry-run', 'print every step as a shell line; run nothing, touch nothing')
+    .option('--json', 'machine-readable output (plans, results, status)')
+    .option('-v, --verbose', 'show each command as it runs')
+    .option('-q, --quiet', 'print only errors')
+    .addOption(new Option('--force', 'stop: skip the graceful steps and kill at once'))
+    .addHelpText(
+      'after',
+      `
+Components: snabbnfv, vm, lwaftr, all     Actions: start, stop, restart
+Examples:
+  lwaftrctl -f lwaftr1.conf all start
+  lwaftrctl -f lwaftr1.conf --dry-run start vm
+  lwaftrctl -f lwaftr1.conf status --json
+Exit codes: 0 ok, 1 failed, 2 usage, 6 config error, 75 busy, 124 timeout, 130 interrupted;
+status: 0 running, 1 dead with pid file left, 3 stopped, 4 unknown.`,
+    );
+  const options = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions;
+  for (const action of ACTIONS)
+    program
+      .command(`${action} <component>`)
+      .description(`${action} a component (${COMPONENTS.join(', ')})`)
+      .action((component: string, _opts, cmd: Command) =>
+        found({ kind: 'action', component: parseComponent(component), action, options: options(cmd) }),
+      );
+  for (const component of COMPONENTS)
+    program
+      .command(`${component} <action>`)
+      .description(`${component}: ${ACTIONS.join(', ')}`)
+      .action((action: string, _opts, cmd: Command) =>
+        found({ kind: 'action', component, action: parseAction(action), options: options(cmd) }),
+      );
+  program
+    .command('status [component]')
+    .description('what is running, derived from the live processes (LSB exit codes)')
+    .action((component: string | undefined, _opts, cmd: Command) =>
+      found({ kind: 'status', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
+    );
+  return program;
+}
+
+function parseComponent(word: string): Component {
+  if ((COMPONENTS as readonly string[]).includes(word)) return word as Component;
+  throw new UsageError(`unknown component "${word}"${suggest(word, COMPONENTS)}; components: ${COMPONENTS.join(', ')}`);
+}
+
+function parseAction(word: string): Action {
+  if ((ACTIONS as readonly string[]).includes(word)) return word as Action;
+  throw new UsageError(`unknown action "${word}"${suggest(word, ACTIONS)}; actions: ${ACTIONS.join(', ')}`);
+}
+
+function suggest(word: string, choices: readonly string[]): string {
+  const guess = closest(word, choices);
+  return guess ? ` (did you mean ${guess}?)` : '';
+}

@@ -1,0 +1,51 @@
+// Component × action → the ordered component plans to carry out.
+import type { Config } from '../config/types.js';
+import { type Action, type Component, type SingleComponent, START_ORDER } from '../plan/component-names.js';
+import type { ComponentPlan } from '../plan/steps.js';
+import { lwaftrStartPlan, lwaftrStopPlan } from './lwaftr/plan.js';
+import { snabbnfvStartPlan, snabbnfvStopPlan } from './snabbnfv/plan.js';
+import { vmStartPlan, vmStopPlan } from './vm/plan.js';
+
+export interface PlanOptions {
+  force?: boolean;
+}
+
+export function componentPlan(
+  config: Config,
+  component: SingleComponent,
+  action: 'start' | 'stop',
+  opts: PlanOptions = {},
+): ComponentPlan {
+  switch (component) {
+    case 'snabbnfv':
+      return action === 'start' ? snabbnfvStartPlan(config) : snabbnfvStopPlan(config);
+    case 'vm':
+      return action === 'start' ? vmStartPlan(config) : vmStopPlan(config, opts.force);
+    case 'lwaftr':
+      return action === 'start' ? lwaftrStartPlan(config) : lwaftrStopPlan(config);
+  }
+}
+
+/** The components an action touches, in the order it touches them. */
+export function actionSequence(
+  component: Component,
+  action: Action,
+): { component: SingleComponent; action: 'start' | 'stop' }[] {
+  const targets = component === 'all' ? START_ORDER : [component];
+  const stops = [...targets].reverse().map((c) => ({ component: c, action: 'stop' as const }));
+  // Stopping the VM stops the guest lwAFTR first, so its NICs are reset before the guest goes.
+  if (component === 'vm') stops.unshift({ component: 'lwaftr', action: 'stop' });
+  const starts = targets.map((c) => ({ component: c, action: 'start' as const }));
+  if (action === 'start') return starts;
+  if (action === 'stop') return stops;
+  return [...stops, ...starts];
+}
+
+export function actionPlan(
+  config: Config,
+  component: Component,
+  action: Action,
+  opts: PlanOptions = {},
+): ComponentPlan[] {
+  return actionSequence(component, action).map((s) => componentPlan(config, s.component, s.action, opts));
+}

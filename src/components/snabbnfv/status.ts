@@ -1,0 +1,75 @@
+// snabbnfv status: each port's process (pid file + start time + command line), its core, its
+// screen session, and whether QEMU sees it connected.
+import fs from 'node:fs';
+import { readProcStat, threadAffinity, uptimeSeconds } from '../../io/proc.js';
+import { identify } from '../../io/process-identity.js';
+import { listScreenSessions } from '../../io/screen-sessions.js';
+import type { RunContext } from '../../run/run-context.js';
+import { type PortStatus, RUNNING, type SnabbnfvStatus, STOPPED, type Verdict } from '../status-types.js';
+import { snabbnfvProcess } from './plan.js';
+
+/** `connected`: QEMU's chardev id → connected, or undefined when QEMU does not run. */
+export function snabbnfvStatus(ctx: RunContext, connected: Record<string, boolean> | undefined): SnabbnfvStatus {
+  const sessions = listScreenSessions();
+  const ports = ctx.config.snabbnfv.ports.map((port): PortStatus => {
+    const p = ctx.paths.snabbnfv[port.index];
+    const id = identify(snabbnfvProcess(ctx.config, port));
+    const running = id.state === 'running';
+    const session = running
+      ? sessions.find((s) => s.name === p.session && readProcStat(id.pid)?.ppid === s.pid)
+      : undefined;
+    return {
+      port: port.index,
+      state: id.state,
+      pid: id.state === 'running' || id.state === 'dead' ? id.pid : null,
+      uptimeSeconds: running ? (uptimeSeconds(id.startTime) ?? null) : null,
+      pci: port.pci,
+      core: { wanted: String(port.core), actual: running ? (threadAffinity(id.pid, id.pid) ?? null) : null },
+      socket: port.socket,
+      backendConnected: connected ? (connected[p.chardev] ?? false) : null,
+      screen: session ? `${session.pid}.${session.name}` : null,
+      attach: session ? `screen -r ${session.pid}.${session.name}` : null,
+      log: p.log,
+      lastLine: lastLine(p.log),
+      note: id.state === 'foreign' ? id.reason : null,
+    };
+  });
+  return { ...judgeSnabbnfv(ports, ctx.config.file), ports };
+}
+
+/** Pure: the component's state from its ports'. */
+export function judgeSnabbnfv(ports: Pick<PortStatus, 'port' | 'state' | 'backendConnected'>[], file: string): Verdict {
+  const restart = `lwaftrctl -f ${file} snabbnfv restart`;
+  const which = (keep: (p: (typeof ports)[number]) => boolean) =>
+    ports
+      .filter(keep)
+      .map((p) => p.port)
+      .join(', ');
+  const states = ports.map((p) => p.state);
+  if (states.every((s) => s === 'running')) {
+    const off = which((p) => p.backendConnected === false);
+    return off ? { ...RUNNING, state: 'degraded', reason: `port ${off} not connected to QEMU`, fix: restart } : RUNNING;
+  }
+  if (states.includes('dead'))
+    return {
+      state: 'broken',
+      deadWithPidFile: true,
+      reason: `port ${which((p) => p.state === 'dead')} died; its pid file is left`,
+      fix: `lwaftrctl -f ${file} snabbnfv start`,
+    };
+  if (states.every((s) => s === 'stopped' || s === 'foreign')) return STOPPED;
+  return {
+    ...RUNNING,
+    state: 'degraded',
+    reason: `port ${which((p) => p.state !== 'running')} not running`,
+    fix: restart,
+  };
+}
+
+function lastLine(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8').replace(/\r/g, '').trimEnd().split('\n').pop() || null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,79 @@
+// What `status` reports, per component. Every key is present in every state (null where
+// unknown), so that scripts can rely on the shape.
+
+export type State = 'running' | 'stopped' | 'degraded' | 'broken' | 'unknown';
+
+/** A component's state, why it is not running as it should, and the command that fixes it. */
+export interface Verdict {
+  state: State;
+  reason: string | null;
+  fix: string | null;
+  /** A process of this component died and left its pid file (LSB exit 1). */
+  deadWithPidFile: boolean;
+}
+
+export interface PortStatus {
+  port: 1 | 2;
+  state: 'running' | 'dead' | 'foreign' | 'stopped';
+  pid: number | null;
+  uptimeSeconds: number | null;
+  pci: string;
+  core: { wanted: string; actual: string | null };
+  socket: string;
+  /** Whether QEMU sees this backend connected; null when QEMU does not run. */
+  backendConnected: boolean | null;
+  screen: string | null;
+  attach: string | null;
+  log: string;
+  lastLine: string | null;
+  /** Why a pid file was not taken as this port's process. */
+  note: string | null;
+}
+
+export interface SnabbnfvStatus extends Verdict {
+  ports: PortStatus[];
+}
+
+export interface ThreadPinning {
+  wanted: string;
+  actual: string;
+  ok: boolean;
+}
+
+export interface PinningStatus {
+  ok: boolean;
+  /** One per vCPU, in vCPU order, found by the thread id QMP reports. */
+  vcpus: (ThreadPinning & { vcpu: number; threadId: number })[];
+  /** Every other thread of QEMU. */
+  emulator: ThreadPinning;
+}
+
+export interface VmStatus extends Verdict {
+  pid: number | null;
+  uptimeSeconds: number | null;
+  qmpStatus: string | null;
+  /** QEMU chardev id → backend connected. */
+  backends: Record<string, boolean> | null;
+  guestReachable: boolean | null;
+  pinning: PinningStatus | null;
+  ssh: string;
+  qmpSocket: string;
+  logs: { qemu: string; console: string };
+  note: string | null;
+}
+
+export interface LwaftrStatus extends Verdict {
+  pid: number | null;
+  lastLine: string | null;
+  log: string;
+  pidFile: string;
+}
+
+export interface InstanceStatus {
+  snabbnfv: SnabbnfvStatus;
+  vm: VmStatus;
+  lwaftr: LwaftrStatus;
+}
+
+export const RUNNING: Verdict = { state: 'running', reason: null, fix: null, deadWithPidFile: false };
+export const STOPPED: Verdict = { state: 'stopped', reason: null, fix: null, deadWithPidFile: false };

@@ -1,0 +1,100 @@
+// vm: QEMU starts only once both backends run (it would block forever otherwise), is proven
+// up through QMP and the guest's SSH banner, and is stopped gracefully, then by force.
+import net from 'node:net';
+import { OperationError } from '../../errors.js';
+import { identify } from '../../io/process-identity.js';
+import { qmpOnce } from '../../io/qmp-client.js';
+import { tailFile } from '../../io/tail-file.js';
+import type { RunContext } from '../../run/run-context.js';
+import { runPlan } from '../../run/run-plan.js';
+import { type Controller, report, secondsSince, warn } from '../controller.js';
+import { snabbnfvProcess } from '../snabbnfv/plan.js';
+import { qemuProcess, vmStartPlan, vmStopPlan } from './plan.js';
+import { cleanAfterQemu } from './sockets.js';
+
+export const vm: Controller = {
+  async start(ctx) {
+    const ref = qemuProcess(ctx.config);
+    const id = identify(ref);
+    if (id.state === 'running') {
+      // Converge rather than trust: a start interrupted after QEMU launched left it paused.
+      const status = await qmpOnce<{ status: string }>(ctx.paths.qmpSocket, 'query-status').catch(() => undefined);
+      if (status?.status === 'running') {
+        report(ctx, 'vm', 'already-running', { pid: id.pid });
+        return 'already-running';
+      }
+      report(ctx, 'vm', 'resuming', { pid: id.pid, reason: status?.status ?? 'not answering QMP' });
+      const plan = vmStartPlan(ctx.config);
+      await runPlan({ ...plan, steps: plan.steps.slice(plan.steps.findIndex((st) => st.kind === 'spawn') + 1) }, ctx);
+      report(ctx, 'vm', 'started', { pid: id.pid, ssh: sshOf(ctx) });
+      return 'started';
+    }
+    if (id.state === 'foreign') warn(ctx, 'vm', `${id.reason}; its stale pid file is removed`);
+    refuseWithoutBackends(ctx);
+    await refuseBusySshPort(ctx);
+    cleanAfterQemu(ctx.config);
+    const began = Date.now();
+    report(ctx, 'vm', 'starting');
+    try {
+      await runPlan(vmStartPlan(ctx.config), ctx);
+    } catch (err) {
+      await runPlan(vmStopPlan(ctx.config, true), ctx).catch(() => undefined);
+      cleanAfterQemu(ctx.config);
+      if (err instanceof OperationError)
+        err.detail ??=
+          [tailFile(ctx.paths.qemuLog, 15, 'QEMU log'), tailFile(ctx.paths.consoleLog, 15, 'guest console')]
+            .filter(Boolean)
+            .join('\n') || undefined;
+      throw err;
+    }
+    const now = identify(ref);
+    const pid = now.state === 'running' ? now.pid : undefined;
+    report(ctx, 'vm', 'started', { pid, ssh: sshOf(ctx), seconds: secondsSince(began) });
+    return 'started';
+  },
+
+  async stop(ctx, opts) {
+    const id = identify(qemuProcess(ctx.config));
+    if (id.state !== 'running') {
+      if (id.state === 'foreign') warn(ctx, 'vm', `${id.reason}; left alone`);
+      cleanAfterQemu(ctx.config);
+      report(ctx, 'vm', 'already-stopped');
+      return 'already-stopped';
+    }
+    const began = Date.now();
+    report(ctx, 'vm', 'stopping', { pid: id.pid });
+    await runPlan(vmStopPlan(ctx.config, opts.force), ctx);
+    cleanAfterQemu(ctx.config);
+    report(ctx, 'vm', 'stopped', { pid: id.pid, seconds: secondsSince(began) });
+    return 'stopped';
+  },
+};
+
+function sshOf(ctx: RunContext): string {
+  return `${ctx.config.ssh.host}:${ctx.config.ssh.port}`;
+}
+
+function refuseWithoutBackends(ctx: RunContext): void {
+  const down = ctx.config.snabbnfv.ports.filter((p) => identify(snabbnfvProcess(ctx.config, p)).state !== 'running');
+  if (down.length)
+    throw new OperationError(
+      `snabbnfv port ${down.map((p) => p.index).join(' and ')} is not running: QEMU would block until a vhost-user ` +
+        `backend connects to every socket`,
+      `start the backends first: lwaftrctl -f ${ctx.config.file} snabbnfv start (or all start)`,
+    );
+}
+
+async function refuseBusySshPort(ctx: RunContext): Promise<void> {
+  const mgmt = ctx.config.vm.mgmt;
+  if (mgmt.kind !== 'user') return;
+  const free = await new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(mgmt.sshPort, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  if (!free)
+    throw new OperationError(
+      `127.0.0.1:${mgmt.sshPort} (VM_SSH_PORT) is already in use by another program`,
+      'pick a free port for VM_SSH_PORT (ss -ltn lists the ones in use)',
+    );
+}

@@ -1,0 +1,78 @@
+// vm: QEMU with two vhost-user NICs served to the snabbnfv backends, started paused, pinned,
+// then let run; stopped by ACPI, then QMP quit, then signals.
+import type { Config } from '../../config/types.js';
+import type { ProcessRef } from '../../io/process-identity.js';
+import { instancePaths } from '../../plan/instance-paths.js';
+import type { ComponentPlan, Step, VcpuPin } from '../../plan/steps.js';
+import { formatCoreList } from '../../util/core-list.js';
+import { qemuArgv, qemuProcessRef } from './qemu-argv.js';
+import { resolveVmSpec } from './spec.js';
+
+export function qemuProcess(config: Config): ProcessRef {
+  return qemuProcessRef(resolveVmSpec(config), instancePaths(config).qemuRecord);
+}
+
+export function vmStartPlan(config: Config): ComponentPlan {
+  const spec = resolveVmSpec(config);
+  const { qmpSocket, log } = spec.control;
+  const process = qemuProcess(config);
+  const timeoutMs = config.timeouts.vmStartMs;
+  const steps: Step[] = [
+    { kind: 'mkdir', path: config.stateDir },
+    {
+      kind: 'spawn',
+      argv: qemuArgv(spec),
+      cwd: spec.cwd,
+      log,
+      process,
+      note: 'starts paused (-S); QEMU answers QMP once both backends have connected',
+    },
+    { kind: 'wait', for: { kind: 'qmp-ready', socket: qmpSocket, process }, timeoutMs },
+    {
+      kind: 'wait',
+      for: { kind: 'chardevs-connected', socket: qmpSocket, chardevs: spec.dataNics.map((n) => n.chardev) },
+      timeoutMs,
+    },
+  ];
+  const pins = spec.pinning.vcpus;
+  if (pins.length) steps.push({ kind: 'pin-vcpus', socket: qmpSocket, process, pins, note: describePins(pins) });
+  steps.push(
+    { kind: 'qmp', socket: qmpSocket, execute: 'cont' },
+    { kind: 'wait', for: { kind: 'qmp-status', socket: qmpSocket, status: 'running' }, timeoutMs },
+    {
+      kind: 'wait',
+      for: { kind: 'ssh-banner', host: config.ssh.host, port: config.ssh.port, consoleLog: spec.control.consoleLog },
+      timeoutMs: config.timeouts.sshMs,
+    },
+  );
+  return { component: 'vm', action: 'start', steps };
+}
+
+function describePins(pins: VcpuPin[]): string {
+  const sets = new Set(pins.map((p) => formatCoreList(p.cores)));
+  if (sets.size === 1) return `vCPU threads to cores ${[...sets][0]}`;
+  return `vCPU threads: ${pins.map((p) => `vCPU ${p.vcpu} to core ${formatCoreList(p.cores)}`).join(', ')}`;
+}
+
+/** ACPI powerdown, then QMP quit, then TERM, then KILL, each with its deadline. */
+export function vmStopPlan(config: Config, force = false): ComponentPlan {
+  const paths = instancePaths(config);
+  const process = qemuProcess(config);
+  const t = config.timeouts;
+  const graceful = [
+    { step: { kind: 'qmp', socket: paths.qmpSocket, execute: 'system_powerdown' } as Step, timeoutMs: t.powerdownMs },
+    { step: { kind: 'qmp', socket: paths.qmpSocket, execute: 'quit' } as Step, timeoutMs: t.quitMs },
+    { step: { kind: 'signal', processes: [process], signal: 'TERM' } as Step, timeoutMs: t.termMs },
+  ];
+  const steps: Step[] = [
+    {
+      kind: 'escalate',
+      until: { kind: 'processes-gone', processes: [process] },
+      stages: [
+        ...(force ? [] : graceful),
+        { step: { kind: 'signal', processes: [process], signal: 'KILL' }, timeoutMs: t.termMs },
+      ],
+    },
+  ];
+  return { component: 'vm', action: 'stop', steps };
+}

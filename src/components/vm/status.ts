@@ -1,0 +1,73 @@
+// vm status: QEMU's identity, what QMP says (run state, backends connected, vCPU threads), the
+// guest's SSH, and the live pinning against the spec.
+import { uptimeSeconds } from '../../io/proc.js';
+import { isChardevConnected } from '../../io/qmp-client.js';
+import type { RunContext } from '../../run/run-context.js';
+import { sshBannerAnswers } from '../../run/wait-checks.js';
+import type { LiveProbe } from '../live-probe.js';
+import { STOPPED, type Verdict, type VmStatus } from '../status-types.js';
+import { comparePinning, readThreadAffinities } from './pinning.js';
+import { resolveVmSpec } from './spec.js';
+
+export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmStatus> {
+  const spec = resolveVmSpec(ctx.config);
+  const id = probe.qemu;
+  const base = {
+    pid: id.state === 'running' || id.state === 'dead' ? id.pid : null,
+    uptimeSeconds: id.state === 'running' ? (uptimeSeconds(id.startTime) ?? null) : null,
+    qmpStatus: null,
+    backends: null,
+    guestReachable: null,
+    pinning: null,
+    ssh: `${ctx.config.ssh.host}:${ctx.config.ssh.port}`,
+    qmpSocket: spec.control.qmpSocket,
+    logs: { qemu: spec.control.log, console: spec.control.consoleLog },
+    note: id.state === 'foreign' ? id.reason : null,
+  };
+  if (id.state !== 'running') return { ...judgeVm({ qemu: id.state, pid: base.pid }, ctx.config.file), ...base };
+  const qmp = await probe.qmp;
+  const backends = qmp
+    ? Object.fromEntries(
+        spec.dataNics.map((n) => [n.chardev, qmp.chardevs.some((d) => d.label === n.chardev && isChardevConnected(d))]),
+      )
+    : null;
+  // A guest that answered the SSH probe is reachable; otherwise its banner tells whether sshd is up at all.
+  const guestReachable = (await probe.guest)?.ok || (await sshBannerAnswers(ctx.config.ssh.host, ctx.config.ssh.port));
+  const pinning = qmp ? comparePinning(spec.pinning, qmp.vcpuThreads, readThreadAffinities(id.pid)) : null;
+  const facts = { qmpStatus: qmp?.status ?? null, backends, guestReachable, pinning };
+  const verdict = judgeVm({ qemu: 'running', ...facts, pinningOk: pinning?.ok ?? true }, ctx.config.file);
+  return { ...verdict, ...base, ...facts };
+}
+
+export interface VmFacts {
+  qemu: 'running' | 'dead' | 'foreign' | 'stopped';
+  pid?: number | null;
+  qmpStatus?: string | null;
+  backends?: Record<string, boolean> | null;
+  guestReachable?: boolean;
+  pinningOk?: boolean;
+}
+
+/** Pure: the VM's state from what was seen. */
+export function judgeVm(f: VmFacts, file: string): Verdict {
+  if (f.qemu === 'dead')
+    return {
+      state: 'broken',
+      deadWithPidFile: true,
+      reason: `QEMU (pid ${f.pid}) died; its pid file is left`,
+      fix: `lwaftrctl -f ${file} vm start`,
+    };
+  if (f.qemu !== 'running') return STOPPED;
+  const down = Object.entries(f.backends ?? {})
+    .filter(([, up]) => !up)
+    .map(([chardev]) => chardev);
+  const problems = [
+    !f.qmpStatus ? 'QMP does not answer' : f.qmpStatus !== 'running' ? `the VM is ${f.qmpStatus}` : undefined,
+    down.length ? `backend ${down.join(', ')} disconnected` : undefined,
+    f.guestReachable ? undefined : "the guest's SSH does not answer",
+    f.pinningOk === false ? 'threads are not on the cores wanted' : undefined,
+  ].filter(Boolean);
+  if (problems.length === 0) return { state: 'running', reason: null, fix: null, deadWithPidFile: false };
+  const fix = down.length ? `lwaftrctl -f ${file} snabbnfv restart` : `lwaftrctl -f ${file} vm restart`;
+  return { state: 'degraded', reason: problems.join('; '), fix, deadWithPidFile: false };
+}

@@ -1,0 +1,85 @@
+// The vm section: QEMU, memory, boot, the management NIC, pinning, extra arguments.
+import path from 'node:path';
+import { splitWords } from '../shell/split-words.js';
+import { sshPortOf } from './build-ssh.js';
+import {
+  hostPathIn,
+  parseChoice,
+  parseCoreList,
+  parseInteger,
+  parseMac,
+  parseMemSize,
+  parsePort,
+  parseProgram,
+  parseQemuOption,
+  parseWord,
+} from './parse-values.js';
+import type { Settings } from './settings.js';
+import type { MemBackend, MgmtNet, VmConfig } from './types.js';
+
+export function buildVm(s: Settings): VmConfig {
+  const hostPath = hostPathIn(path.dirname(s.ctx.file));
+  const accel = s.value('QEMU_ACCEL', (v) => parseChoice(v, ['kvm', 'tcg'] as const));
+  const cpu = s.value('QEMU_CPU', parseQemuOption);
+  if (accel === 'tcg' && cpu === 'host')
+    s.problem(
+      s.isSet('QEMU_CPU') ? 'QEMU_CPU' : 'QEMU_ACCEL',
+      'QEMU_CPU=host needs QEMU_ACCEL=kvm; under tcg set QEMU_CPU to a model such as max',
+    );
+  const memMiB = s.value('MEM', parseMemSize);
+  const kernel = s.optional('BZ_IMAGE', hostPath);
+  const diskPath = s.optional('VM_IMAGE', hostPath);
+  const noBoot = !s.isSet('BZ_IMAGE') && !s.isSet('VM_IMAGE') && !s.refused('BZ_IMAGE') && !s.refused('VM_IMAGE');
+  if (noBoot) s.problem('BZ_IMAGE', 'the VM needs a kernel (BZ_IMAGE) or a disk image (VM_IMAGE/DISK): set one');
+  const guestHugepages = s.value('GUEST_HUGEPAGES', (v) => parseInteger(v, 0, 1 << 20));
+  if (kernel && guestHugepages * 2 >= memMiB)
+    s.problem(
+      'GUEST_HUGEPAGES',
+      `${guestHugepages} hugepages of 2 MiB do not fit in MEM=${memMiB}M; lower it or raise MEM`,
+    );
+  return {
+    qemu: s.value('QEMU', parseProgram),
+    accel,
+    cpu,
+    machine: s.value('QEMU_MACHINE', parseQemuOption),
+    cpus: s.value('VM_CPUS', (v) => parseInteger(v, 1, 1024)),
+    memMiB,
+    memBackend: memBackendOf(s, hostPath),
+    kernel,
+    initrd: s.optional('INITRD', hostPath),
+    kernelParams: s.optional('KERNEL_PARAMS', (v) => splitWords(v)) ?? [],
+    guestHugepages,
+    disk: diskPath ? { path: diskPath, format: s.optional('VM_FORMAT', parseWord) } : undefined,
+    cwd: s.optional('VM_DIR', hostPath),
+    mgmt: mgmtOf(s, hostPath),
+    share: s.optional('SHARED_LOCATION', hostPath),
+    vncDisplay: s.optional('VNC_DISPLAY', (v) => parseInteger(v, 0, 59635)),
+    serialPort: s.optional('VM_PORT', parsePort),
+    extraArgs: s.optional('QEMU_ARGS', (v) => splitWords(v, s.ctx.home)) ?? [],
+    pin: {
+      wholeProcessCores: s.optional('QEMU_CORE', parseCoreList),
+      vcpuCores: s.optional('QEMU_VCPU_CORES', parseCoreList),
+      emulatorCores: s.optional('QEMU_EMULATOR_CORES', parseCoreList),
+    },
+  };
+}
+
+function memBackendOf(s: Settings, hostPath: (v: string) => string): MemBackend {
+  const kind = s.value('MEM_BACKEND', (v) => parseChoice(v, ['hugetlbfs', 'memfd'] as const));
+  return kind === 'memfd' ? { kind } : { kind, path: s.value('HUGEPAGES_FS', hostPath) };
+}
+
+function mgmtOf(s: Settings, hostPath: (v: string) => string): MgmtNet {
+  const mac = s.value('MGMT_MAC', parseMac);
+  if (s.value('MGMT_NET', (v) => parseChoice(v, ['tap', 'user'] as const)) === 'user') {
+    const sshPort = sshPortOf(s);
+    if (!s.isSet('VM_SSH_PORT') && !s.refused('VM_SSH_PORT') && sshPort.fromDefault)
+      s.problem(
+        'VM_SSH_PORT',
+        'MGMT_NET=user forwards a host port on 127.0.0.1 to the guest SSH: set VM_SSH_PORT to a free port such as ' +
+          '10022',
+      );
+    return { kind: 'user', sshPort: sshPort.port, mac };
+  }
+  return { kind: 'tap', iface: s.value('IFACE', parseWord), script: s.optional('NETSCRIPT', hostPath), mac };
+}

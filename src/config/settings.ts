@@ -1,0 +1,160 @@
+// The keys a config file sets, expanded and under their preferred names, with typed getters
+// that fall back to the key table's default. Problems are collected, never thrown, so that the
+// operator sees every one at once.
+import type { ConfigProblem } from '../errors.js';
+import { SplitError } from '../shell/split-words.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { ExpansionError, expandValue } from './expand.js';
+import { allKeyNames, findKey, keySpec } from './keys.js';
+import { ValueError } from './parse-values.js';
+import type { RawEntry } from './read-conf-file.js';
+
+export interface BuildContext {
+  file: string;
+  env: Record<string, string | undefined>;
+  home: string;
+}
+
+interface Setting {
+  value: string;
+  line: number;
+  writtenAs: string;
+  /** Set, but its value could not be expanded (already a problem): not also "required". */
+  refused?: boolean;
+}
+
+export class Settings {
+  readonly problems: ConfigProblem[] = [];
+  readonly warnings: ConfigProblem[] = [];
+  private readonly map = new Map<string, Setting>();
+
+  constructor(
+    entries: RawEntry[],
+    readonly ctx: BuildContext,
+  ) {
+    this.collect(entries);
+  }
+
+  /** The expanded text of a key set in the file; undefined when unset or empty. */
+  raw(key: string): string | undefined {
+    const v = this.map.get(key)?.value;
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  isSet(key: string): boolean {
+    return this.raw(key) !== undefined;
+  }
+
+  /** Set, but refused while expanding (the problem is already recorded). */
+  refused(key: string): boolean {
+    return this.map.get(key)?.refused === true;
+  }
+
+  hasProblem(key: string): boolean {
+    const writtenAs = this.map.get(key)?.writtenAs ?? key;
+    return this.problems.some((p) => p.key === writtenAs);
+  }
+
+  /** Records a problem once, however many values are worked out from the same key. */
+  problem(key: string, message: string): void {
+    const p = this.at(key, message);
+    if (!this.problems.some((q) => q.line === p.line && q.key === p.key && q.message === p.message))
+      this.problems.push(p);
+  }
+
+  warn(key: string, message: string): void {
+    this.warnings.push(this.at(key, message));
+  }
+
+  /** A key without a default: its parsed value, or undefined when unset or invalid. */
+  optional<T>(key: string, parse: (v: string) => T): T | undefined {
+    const v = this.raw(key);
+    return v === undefined ? undefined : this.parse(key, v, parse);
+  }
+
+  /** A key with a default in the key table: its parsed value, else the default's. */
+  value<T>(key: string, parse: (v: string) => T): T {
+    const v = this.raw(key);
+    if (v !== undefined) {
+      const parsed = this.parse(key, v, parse);
+      if (parsed !== undefined) return parsed;
+    } else {
+      try {
+        return parse(this.defaultOf(key));
+      } catch (e) {
+        // The default refers to a key whose bad value is already reported.
+        if (!(e instanceof ValueError || e instanceof SplitError)) throw e;
+      }
+    }
+    // A problem is recorded and no Config will be returned: the table's own default stands in meanwhile.
+    return parse(this.defaultOf(key, false));
+  }
+
+  required<T>(key: string, parse: (v: string) => T): T | undefined {
+    if (this.isSet(key)) return this.optional(key, parse);
+    if (!this.refused(key)) this.problem(key, `is required: ${keySpec(key).doc.replace(/ \(required\)$/, '')}`);
+    return undefined;
+  }
+
+  /**
+   * The default of a key, its `$KEY` references expanded from what the file set (or, with
+   * `fromFile` false, from nothing but the table) and else from their own defaults.
+   */
+  defaultOf(key: string, fromFile = true): string {
+    const spec = keySpec(key);
+    if (spec.default === '' || spec.computed) throw new Error(`${key} has no default to fall back to`);
+    const lookup = (name: string) => (fromFile ? this.raw(name) : undefined) ?? this.defaultOf(name, fromFile);
+    return expandValue(spec.default, 'double', lookup, this.ctx.home, false);
+  }
+
+  /** Where each key was set, for problems found after the config is built. */
+  sources(): Record<string, { line: number; writtenAs: string }> {
+    return Object.fromEntries([...this.map].map(([k, s]) => [k, { line: s.line, writtenAs: s.writtenAs }]));
+  }
+
+  private at(key: string, message: string): ConfigProblem {
+    const s = this.map.get(key);
+    return { file: this.ctx.file, line: s?.line, key: s?.writtenAs ?? key, message };
+  }
+
+  private parse<T>(key: string, v: string, parse: (v: string) => T): T | undefined {
+    try {
+      return parse(v);
+    } catch (e) {
+      if (!(e instanceof ValueError || e instanceof SplitError)) throw e;
+      this.problem(key, e.message);
+      return undefined;
+    }
+  }
+
+  /** Expands each entry against earlier ones, maps old names onto new ones, and flags unknown keys. */
+  private collect(entries: RawEntry[]): void {
+    const { file, env, home } = this.ctx;
+    const written = new Map<string, string>();
+    const lookup = (n: string) => written.get(n) ?? this.map.get(findKey(n)?.name ?? '')?.value ?? env[n];
+    for (const entry of entries) {
+      const spec = findKey(entry.key);
+      if (!spec) {
+        const message = `unknown key${didYouMean(entry.key, allKeyNames())} (see conf/lwaftrctl.conf.example)`;
+        this.problems.push({ file, line: entry.line, key: entry.key, message });
+        continue;
+      }
+      let value: string;
+      try {
+        value = expandValue(entry.value, entry.quoting, lookup, home, spec.guest === true);
+      } catch (e) {
+        if (!(e instanceof ExpansionError)) throw e;
+        this.problems.push({ file, line: entry.line, key: entry.key, message: e.message });
+        this.map.set(spec.name, { value: '', line: entry.line, writtenAs: entry.key, refused: true });
+        continue;
+      }
+      const earlier = this.map.get(spec.name);
+      if (earlier && earlier.writtenAs !== entry.key && earlier.value !== value) {
+        const message = `is the old name of ${spec.name}, already set to a different value at line ${earlier.line}`;
+        this.problems.push({ file, line: entry.line, key: entry.key, message: `${message}; keep one` });
+      }
+      written.set(entry.key, value);
+      this.map.set(spec.name, { value, line: entry.line, writtenAs: entry.key });
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// A program this tool starts detached in the guest, its pid and start time recorded there, so
+// that it is later signalled only if it is still that process. Remote commands are argv; the only
+// shell text is the constant scripts below, which take every value as a positional parameter.
+import { OperationError } from '../errors.js';
+import type { RemoteResult } from './guest-ssh.js';
+
+/**
+ * $1 folder, $2 pid file, $3 log, then the command. Starts it in its own session, detached from
+ * the SSH channel, and records "pid starttime" (field 22 of /proc/PID/stat, read past the comm).
+ */
+export const GUEST_LAUNCH =
+  'dir=$1 pidfile=$2 log=$3; shift 3; mkdir -p "$dir" && cd || exit 1; ' +
+  'setsid "$@" >"$log" 2>&1 </dev/null & pid=$!; ' +
+  'start=$(sed "s/.*) //" /proc/$pid/stat | cut -d" " -f20); echo "$pid $start" >"$pidfile"; echo "$pid $start"';
+
+/** Offset of the device status register in the legacy virtio-pci BAR0; writing 0 resets the device. */
+export const VIRTIO_STATUS_OFFSET = 18;
+
+/**
+ * $1 pid file, $2 signal (or - for none), then the PCI addresses of the NICs to reset first.
+ * Acts only if the recorded pid still has the recorded start time (a reused pid is never hit);
+ * a pid file whose process is gone is removed. One SSH round trip for check, reset and signal.
+ */
+export const GUEST_STOP_RECORDED =
+  'pidfile=$1 sig=$2; shift 2; nics=$*; test -r "$pidfile" || { echo stopped; exit 0; }; ' +
+  'read pid start <"$pidfile"; set -- $(sed "s/.*) //" /proc/$pid/stat 2>/dev/null); ' +
+  'if [ $# -lt 20 ] || [ "$1" = Z ] || [ "${20}" != "$start" ]; then rm -f "$pidfile"; echo gone; exit 0; fi; ' +
+  'for d in $nics; do ' +
+  `dd if=/dev/zero of=/sys/bus/pci/devices/$d/resource0 bs=1 seek=${VIRTIO_STATUS_OFFSET} count=1 conv=notrunc ` +
+  '2>/dev/null || { echo "cannot reset $d" >&2; exit 1; }; done; ' +
+  'if [ "$sig" = - ]; then echo "running $pid"; else kill -"$sig" "$pid" && echo "signalled $pid"; fi';
+
+/**
+ * $1 pid file, $2 log. Prints "running PID LOGBYTES", "dead PID" (files left, process gone
+ * or its pid reused) or "stopped" (no pid file); then the log's last line, so that status
+ * needs one round trip.
+ */
+export const GUEST_PROCESS_STATE =
+  'test -r "$1" || { echo stopped; exit 0; }; read pid start <"$1"; ' +
+  'stat=$(sed "s/.*) //" /proc/$pid/stat 2>/dev/null); set -- "$1" "$2" $stat; ' +
+  'if [ -n "$stat" ] && [ "$3" != Z ] && [ "${22}" = "$start" ]; ' +
+  'then echo "running $pid $(wc -c <"$2" 2>/dev/null || echo 0)"; else echo "dead $pid"; fi; ' +
+  'tail -n 1 "$2" 2>/dev/null';
+
+export function guestLaunchArgv(dir: string, pidFile: string, log: string, command: string[]): string[] {
+  return ['sh', '-c', GUEST_LAUNCH, 'launch', dir, pidFile, log, ...command];
+}
+
+/** Resets `nics`, then sends `signal` ('-': none), only if the recorded process still runs. */
+export function guestStopArgv(pidFile: string, signal: 'TERM' | 'KILL' | '-', nics: readonly string[]): string[] {
+  return ['sh', '-c', GUEST_STOP_RECORDED, 'stop', pidFile, signal, ...nics];
+}
+
+export function guestProcessStateArgv(pidFile: string, log: string): string[] {
+  return ['sh', '-c', GUEST_PROCESS_STATE, 'state', pidFile, log];
+}
+
+/** Like the state check, and removes the pid file once the process is proven gone. */
+export function guestProcessGoneArgv(pidFile: string): string[] {
+  return ['sh', '-c', GUEST_STOP_RECORDED, 'gone', pidFile, '-'];
+}
+
+export type GuestProcessState = (
+  | { state: 'running'; pid: number; logBytes: number }
+  | { state: 'dead'; pid: number }
+  | { state: 'stopped' }
+) & { lastLine?: string };
+
+/** Reads what GUEST_PROCESS_STATE printed. */
+export function parseGuestProcessState(r: RemoteResult, what: string): GuestProcessState {
+  const [first, lastLine] = r.stdout.split('\n');
+  const [state, pid, logBytes] = first!.trim().split(' ');
+  const last = lastLine?.trim() || undefined;
+  if (state === 'running') return { state, pid: Number(pid), logBytes: Number(logBytes), lastLine: last };
+  if (state === 'dead') return { state, pid: Number(pid), lastLine: last };
+  if (state === 'stopped') return { state };
+  throw new OperationError(`cannot tell whether ${what} runs in the guest: ${(r.stderr || r.stdout).trim()}`);
+}

@@ -1,0 +1,142 @@
+// SSH to the guest with ssh2: key auth (configured key, else agent and default keys), host
+// key verified against known_hosts. One connection serves every command of a run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type ssh2 from 'ssh2';
+import type { GuestSsh as GuestSshConfig } from '../config/types.js';
+import { OperationError } from '../errors.js';
+import { quoteRemoteArgv } from '../shell/quote.js';
+import { fingerprint, knownHostsName, knownKeyTypes, recordHostKey, verifyHostKey } from './known-hosts.js';
+
+/** Where remote commands go: the guest's SSH settings, less what only the connection needs. */
+export type SshTarget = Omit<GuestSshConfig, 'connectTimeoutMs'>;
+
+export function sshTargetOf(ssh: GuestSshConfig): SshTarget {
+  const { connectTimeoutMs: _, ...target } = ssh;
+  return target;
+}
+
+export interface RemoteResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class HostKeyError extends OperationError {
+  override name = 'HostKeyError';
+}
+
+export class GuestSsh {
+  private client?: ssh2.Client;
+  private hostKeyProblem?: HostKeyError;
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly connectTimeoutMs: number,
+  ) {}
+
+  async connect(): Promise<void> {
+    if (this.client) return;
+    const t = this.target;
+    const name = knownHostsName(t.host, t.port);
+    // Loaded on first use: most commands never talk to the guest, and ssh2 is slow to load.
+    const { default: ssh } = await import('ssh2');
+    const client = new ssh.Client();
+    const knownTypes = knownKeyTypes(t.knownHosts, name);
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve());
+      client.once('error', (err) =>
+        reject(
+          this.hostKeyProblem ??
+            new OperationError(
+              `cannot log into the guest over SSH (${t.user}@${t.host}:${t.port}): ${err.message}`,
+              `check that the VM runs and its SSH answers (lwaftrctl status vm), and that the guest accepts ` +
+                `${t.identityFile ?? 'your SSH keys'}`,
+            ),
+        ),
+      );
+      client.connect({
+        host: t.host,
+        port: t.port,
+        username: t.user,
+        readyTimeout: this.connectTimeoutMs,
+        authHandler: authMethods(t),
+        algorithms: knownTypes.length ? { serverHostKey: knownTypes as ssh2.ServerHostKeyAlgorithm[] } : undefined,
+        hostVerifier: (key: Buffer) => this.checkHostKey(name, key),
+      });
+      // Without it Nagle's algorithm holds each small SSH packet back ~40 ms over QEMU's slirp.
+      client.setNoDelay(true);
+    });
+    client.on('error', () => undefined);
+    this.client = client;
+  }
+
+  /** Runs argv in the guest: quoted once here, with POSIX single quotes, and nowhere else. */
+  async exec(argv: string[]): Promise<RemoteResult> {
+    await this.connect();
+    const command = quoteRemoteArgv(argv);
+    return new Promise((resolve, reject) => {
+      this.client!.exec(command, (err, channel) => {
+        if (err) return reject(err);
+        let stdout = '';
+        let stderr = '';
+        channel.on('data', (d: Buffer) => (stdout += d.toString()));
+        channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        channel.on('close', (code: number | null) => resolve({ code: code ?? 255, stdout, stderr }));
+      });
+    });
+  }
+
+  close(): void {
+    this.client?.end();
+    this.client = undefined;
+  }
+
+  private checkHostKey(name: string, key: Buffer): boolean {
+    const t = this.target;
+    const verdict = verifyHostKey(t.knownHosts, name, key);
+    if (verdict.kind === 'known') return true;
+    if (verdict.kind === 'unknown' && t.hostKeyCheck === 'accept-new') {
+      recordHostKey(t.knownHosts, name, key);
+      return true;
+    }
+    this.hostKeyProblem =
+      verdict.kind === 'changed'
+        ? new HostKeyError(
+            `the guest's SSH host key for ${name} has CHANGED (it offers ${fingerprint(key)}; ` +
+              `${t.knownHosts}:${verdict.line} holds another): refusing to connect`,
+            `if the guest was rebuilt and you trust it, remove the old key: ssh-keygen -R '${name}' -f ${t.knownHosts}`,
+          )
+        : verdict.kind === 'revoked'
+          ? new HostKeyError(
+              `the guest's host key ${fingerprint(key)} is marked @revoked in ${t.knownHosts}:${verdict.line}`,
+              'give the guest a new host key',
+            )
+          : new HostKeyError(
+              `the guest's host key ${fingerprint(key)} for ${name} is not in ${t.knownHosts} and ` +
+                `VM_HOST_KEY_CHECK=yes`,
+              `add the guest's key to ${t.knownHosts}, or set VM_HOST_KEY_CHECK=accept-new to record it on first use`,
+            );
+    return false;
+  }
+}
+
+/** The configured key; otherwise the agent, then the default key files, as ssh would try them. */
+function authMethods(t: SshTarget): ssh2.AuthMethod[] {
+  const methods: (ssh2.AgentAuthMethod | ssh2.PublicKeyAuthMethod)[] = [];
+  const keyFiles = t.identityFile
+    ? [t.identityFile]
+    : ['id_ed25519', 'id_ecdsa', 'id_rsa']
+        .map((f) => path.join(os.homedir(), '.ssh', f))
+        .filter((f) => fs.existsSync(f));
+  if (!t.identityFile && process.env.SSH_AUTH_SOCK)
+    methods.push({ type: 'agent', username: t.user, agent: process.env.SSH_AUTH_SOCK });
+  for (const f of keyFiles) methods.push({ type: 'publickey', username: t.user, key: fs.readFileSync(f) });
+  if (methods.length === 0)
+    throw new OperationError(
+      `no SSH key to log into the guest as ${t.user}`,
+      'set VM_SSH_KEY to a private key the guest accepts, or run an ssh-agent',
+    );
+  return methods;
+}
