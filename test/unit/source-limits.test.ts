@@ -1,0 +1,21 @@
+// The limits the code keeps so that it stays easy to read and change (README, Development).
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.join(__dirname, '..', '..', 'src');
+const files = fs.readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+const lines = (f: string) => fs.readFileSync(path.join(SRC, f), 'utf8').split('\n');
+
+describe('source limits', () => {
+  it('no file of src/ over 300 lines', () => {
+    expect(files.filter((f) => lines(f).length > 300)).toEqual([]);
+  });
+  it('no line of src/ over 120 characters', () => {
+    const long = files.flatMap((f) => lines(f).flatMap((l, i) => (l.length > 120 ? [`${f}:${i + 1}`] : [])));
+    expect(long).toEqual([]);
+  });
+  it('the status command only gathers and prints: under 120 lines', () => {
+    expect(lines(path.join('commands', 'status-command.ts')).length).toBeLessThan(120);
+  });
+});
