@@ -152,6 +152,7 @@ describe('pinning against the spec', () => {
       ]),
     );
     expect(p.emulator.ok).toBe(false);
+    expect(p.ok).toBe(false);
   });
   it('nothing wanted: anything is ok', () => {
     expect(
