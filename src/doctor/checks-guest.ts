@@ -17,14 +17,21 @@ interface GuestCheck {
 
 function guestChecks(config: Config): GuestCheck[] {
   const checks: GuestCheck[] = config.snabbnfv.ports.map((port) => {
-    const s = spec(config, `guest-nic-${port.index}`, 'lwaftr', `guest NIC ${port.guestPci}`, `SNABBNFV_SOCK${port.index}`);
+    const s = spec(
+      config,
+      `guest-nic-${port.index}`,
+      'lwaftr',
+      `guest NIC ${port.guestPci}`,
+      `SNABBNFV_SOCK${port.index}`,
+    );
     return { spec: s, run: (exec) => checkGuestNic(exec, s, port.guestPci) };
   });
   const pages = spec(config, 'guest-hugepages', 'lwaftr', 'guest hugepages', 'GUEST_HUGEPAGES');
   checks.push({ spec: pages, run: (exec) => checkGuestHugepages(config, exec, pages) });
-  const program = config.lwaftr.command.kind === 'builtin'
-    ? spec(config, 'guest-snabb', 'lwaftr', 'snabb in the guest', 'SNABB_GUEST_PATH')
-    : spec(config, 'guest-start-script', 'lwaftr', 'start script in the guest', 'LWAFTR_START');
+  const program =
+    config.lwaftr.command.kind === 'builtin'
+      ? spec(config, 'guest-snabb', 'lwaftr', 'snabb in the guest', 'SNABB_GUEST_PATH')
+      : spec(config, 'guest-start-script', 'lwaftr', 'start script in the guest', 'LWAFTR_START');
   checks.push({ spec: program, run: (exec) => checkGuestProgram(config, exec, program) });
   if (config.ssh.user !== 'root') {
     const sudo = spec(config, 'guest-sudo', 'lwaftr', 'sudo without a password', 'VM_USER');
@@ -44,14 +51,32 @@ export async function runGuestChecks(config: Config, exec: GuestExec | undefined
   try {
     first = await exec(['true']);
   } catch (e) {
-    return [fail(sshSpec, `cannot run a command in the guest: ${errorText(e)}`, [ev('ssh ... true', errorText(e))],
-      'see the guest console (STATE_DIR/console.log) and lwaftrctl status'), ...checks.map((c) => skip(c.spec, 'no SSH to the guest'))];
+    return [
+      fail(
+        sshSpec,
+        `cannot run a command in the guest: ${errorText(e)}`,
+        [ev('ssh ... true', errorText(e))],
+        'see the guest console (STATE_DIR/console.log) and lwaftrctl status',
+      ),
+      ...checks.map((c) => skip(c.spec, 'no SSH to the guest')),
+    ];
   }
-  const sshResult = first.code === 0
-    ? ok(sshSpec, `${config.ssh.user}@${config.ssh.host}:${config.ssh.port} runs commands`, [ev('ssh ... true', 'exit 0')])
-    : fail(sshSpec, `true exited ${first.code} in the guest`, [ev('ssh ... true', first.stderr)], "check the guest user's shell");
+  const sshResult =
+    first.code === 0
+      ? ok(sshSpec, `${config.ssh.user}@${config.ssh.host}:${config.ssh.port} runs commands`, [
+          ev('ssh ... true', 'exit 0'),
+        ])
+      : fail(
+          sshSpec,
+          `true exited ${first.code} in the guest`,
+          [ev('ssh ... true', first.stderr)],
+          "check the guest user's shell",
+        );
   const results = checks.map((c) =>
-    c.run(exec).catch((e: unknown) => fail(c.spec, `the guest command failed: ${errorText(e)}`, [], 'run lwaftrctl status')));
+    c
+      .run(exec)
+      .catch((e: unknown) => fail(c.spec, `the guest command failed: ${errorText(e)}`, [], 'run lwaftrctl status')),
+  );
   return [sshResult, ...(await Promise.all(results))];
 }
 
@@ -59,14 +84,31 @@ async function checkGuestNic(exec: GuestExec, s: Spec, pci: string): Promise<Che
   const dir = `/sys/bus/pci/devices/${pci}`;
   const r = await exec(['cat', `${dir}/vendor`, `${dir}/device`]);
   const [vendor, device] = r.stdout.trim().split(/\s+/);
-  const evidence = [ev(`cat ${dir}/vendor ${dir}/device`, r.code === 0 ? `${vendor} ${device}` : r.stderr || `exit ${r.code}`)];
+  const evidence = [
+    ev(`cat ${dir}/vendor ${dir}/device`, r.code === 0 ? `${vendor} ${device}` : r.stderr || `exit ${r.code}`),
+  ];
   if (r.code !== 0)
-    return fail(s, `the guest has no PCI device ${pci}: its vhost-user NIC is missing`, evidence, 'check QEMU\'s -device lines (lwaftrctl --dry-run vm start)');
-  if (vendor === VIRTIO_VENDOR && device === VIRTIO_NET_TRANSITIONAL) return ok(s, `${pci} is transitional virtio-net`, evidence);
+    return fail(
+      s,
+      `the guest has no PCI device ${pci}: its vhost-user NIC is missing`,
+      evidence,
+      "check QEMU's -device lines (lwaftrctl --dry-run vm start)",
+    );
+  if (vendor === VIRTIO_VENDOR && device === VIRTIO_NET_TRANSITIONAL)
+    return ok(s, `${pci} is transitional virtio-net`, evidence);
   if (vendor === VIRTIO_VENDOR && device === VIRTIO_NET_MODERN)
-    return fail(s, `${pci} is modern-only virtio-net (${device}): Snabb's guest driver speaks legacy virtio only`, evidence,
-      'drop disable-legacy=on from QEMU_ARGS (machine pc keeps NICs transitional)');
-  return fail(s, `${pci} is not virtio-net (vendor ${vendor}, device ${device})`, evidence, 'check QEMU_ARGS for a device at that slot');
+    return fail(
+      s,
+      `${pci} is modern-only virtio-net (${device}): Snabb's guest driver speaks legacy virtio only`,
+      evidence,
+      'drop disable-legacy=on from QEMU_ARGS (machine pc keeps NICs transitional)',
+    );
+  return fail(
+    s,
+    `${pci} is not virtio-net (vendor ${vendor}, device ${device})`,
+    evidence,
+    'check QEMU_ARGS for a device at that slot',
+  );
 }
 
 async function checkGuestHugepages(config: Config, exec: GuestExec, s: Spec): Promise<CheckResult> {
@@ -74,10 +116,17 @@ async function checkGuestHugepages(config: Config, exec: GuestExec, s: Spec): Pr
   const total = parseMeminfo(r.stdout).HugePages_Total;
   const evidence = [ev('/proc/meminfo HugePages_Total (guest)', total ?? (r.stderr || 'missing'))];
   const want = config.vm.kernel ? config.vm.guestHugepages : undefined;
-  const fix = config.vm.kernel ? `raise MEM, or lower GUEST_HUGEPAGES (now ${want})` : 'set vm.nr_hugepages in the guest image (sysctl.conf)';
+  const fix = config.vm.kernel
+    ? `raise MEM, or lower GUEST_HUGEPAGES (now ${want})`
+    : 'set vm.nr_hugepages in the guest image (sysctl.conf)';
   if (!total) return fail(s, 'the guest has no hugepages: Snabb cannot allocate its packet memory', evidence, fix);
   if (want !== undefined && total < want)
-    return warn(s, `the guest got ${total} hugepages of the ${want} asked for (hugepages= on its kernel line): too little memory`, evidence, fix);
+    return warn(
+      s,
+      `the guest got ${total} hugepages of the ${want} asked for (hugepages= on its kernel line): too little memory`,
+      evidence,
+      fix,
+    );
   return ok(s, `${total} hugepages in the guest`, evidence);
 }
 
@@ -97,9 +146,11 @@ async function checkGuestProgram(config: Config, exec: GuestExec, s: Spec): Prom
   const r = await exec(argv);
   const evidence = [ev(`test -x ${shown} (guest)`, r.code === 0 ? 'executable' : `exit ${r.code}`)];
   if (r.code === 0) return ok(s, `${shown} is executable in the guest`, evidence);
-  const fix = command.kind === 'builtin'
-    ? `mount the share in the guest (mount -t 9p -o trans=virtio,version=9p2000.L share /mnt/host), or fix SNABB_GUEST_PATH`
-    : `copy the script into the guest and chmod +x it (see scripts/run_lwaftr.sh.example), or fix LWAFTR_START`;
+  const fix =
+    command.kind === 'builtin'
+      ? 'mount the share in the guest (mount -t 9p -o trans=virtio,version=9p2000.L share /mnt/host), ' +
+        'or fix SNABB_GUEST_PATH'
+      : `copy the script into the guest and chmod +x it (see scripts/run_lwaftr.sh.example), or fix LWAFTR_START`;
   return fail(s, `${shown} is missing or not executable in the guest`, evidence, fix);
 }
 
@@ -107,6 +158,10 @@ async function checkSudo(config: Config, exec: GuestExec, s: Spec): Promise<Chec
   const r = await exec(['sudo', '-n', 'true']);
   const evidence = [ev('sudo -n true (guest)', r.code === 0 ? 'exit 0' : r.stderr.trim() || `exit ${r.code}`)];
   if (r.code === 0) return ok(s, `${config.ssh.user} may use sudo without a password`, evidence);
-  return fail(s, `${config.ssh.user} cannot sudo without a password: the lwAFTR needs root over the NICs`, evidence,
-    `in the guest: echo '${config.ssh.user} ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/lwaftrctl`);
+  return fail(
+    s,
+    `${config.ssh.user} cannot sudo without a password: the lwAFTR needs root over the NICs`,
+    evidence,
+    `in the guest: echo '${config.ssh.user} ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/lwaftrctl`,
+  );
 }

@@ -21,15 +21,23 @@ export async function readQemuFacts(config: Config, view: HostView): Promise<Qem
   const firstLine = r.stdout.split('\n')[0] ?? '';
   const version = r.code === 0 ? parseVersion(firstLine) : undefined;
   if (version) return { version, evidence: [ev(command, firstLine)] };
-  return { evidence: [ev(command, describeRun(r))], problem: `${command} did not tell its version (${describeRun(r)})` };
+  return {
+    evidence: [ev(command, describeRun(r))],
+    problem: `${command} did not tell its version (${describeRun(r)})`,
+  };
 }
 
 export function checkQemuVersion(config: Config, facts: QemuFacts): CheckResult {
   const s = spec(config, 'qemu-version', 'vm', 'QEMU version', 'QEMU');
   if (facts.version) return ok(s, `QEMU ${facts.version.join('.')}`, facts.evidence);
-  if (facts.problem === 'QEMU is not installed') return skip(s, 'QEMU is not installed (see program-qemu)', facts.evidence);
-  return fail(s, `${facts.problem}: is ${config.vm.qemu} a QEMU system emulator?`, facts.evidence,
-    'apt-get install --reinstall qemu-system-x86, or set QEMU to a working qemu-system-x86_64');
+  if (facts.problem === 'QEMU is not installed')
+    return skip(s, 'QEMU is not installed (see program-qemu)', facts.evidence);
+  return fail(
+    s,
+    `${facts.problem}: is ${config.vm.qemu} a QEMU system emulator?`,
+    facts.evidence,
+    'apt-get install --reinstall qemu-system-x86, or set QEMU to a working qemu-system-x86_64',
+  );
 }
 
 export function describeRun(r: RunResult): string {
@@ -49,10 +57,24 @@ export function checkKvmDevice(config: Config, view: HostView): CheckResult[] {
   const info = view.stat('/dev/kvm');
   const evidence = [ev('/dev/kvm', info ? `${info.kind}, mode ${info.mode.toString(8)}` : 'missing')];
   if (!info || info.kind !== 'char')
-    return [fail(s, 'there is no /dev/kvm: virtualization is off in the firmware, the kvm_intel/kvm_amd module is not loaded, '
-      + 'or this is a VM without nested virtualization', evidence, `modprobe kvm_intel (or kvm_amd); or ${NO_KVM_FIX}`)];
+    return [
+      fail(
+        s,
+        'there is no /dev/kvm: virtualization is off in the firmware, the kvm_intel/kvm_amd module is not loaded, ' +
+          'or this is a VM without nested virtualization',
+        evidence,
+        `modprobe kvm_intel (or kvm_amd); or ${NO_KVM_FIX}`,
+      ),
+    ];
   if (!view.access('/dev/kvm', 'rw'))
-    return [fail(s, '/dev/kvm exists but this user cannot open it', evidence, 'add the user to the kvm group (usermod -aG kvm USER), or run as root')];
+    return [
+      fail(
+        s,
+        '/dev/kvm exists but this user cannot open it',
+        evidence,
+        'add the user to the kvm group (usermod -aG kvm USER), or run as root',
+      ),
+    ];
   return [ok(s, '/dev/kvm is there and usable by this user (the KVM probe proves it runs a guest)', evidence)];
 }
 
@@ -64,8 +86,21 @@ export function checkKvmDevice(config: Config, view: HostView): CheckResult[] {
  */
 export function kvmProbeArgv(config: Config, qemu: string, accel: 'kvm' | 'tcg' = 'kvm'): string[] {
   const vm = config.vm;
-  const argv = [qemu, '-machine', `${vm.machine},accel=${accel}`, '-cpu', vm.cpu, '-m', '128',
-    '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio'];
+  const argv = [
+    qemu,
+    '-machine',
+    `${vm.machine},accel=${accel}`,
+    '-cpu',
+    vm.cpu,
+    '-m',
+    '128',
+    '-nodefaults',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-serial',
+    'stdio',
+  ];
   if (vm.kernel) argv.push('-kernel', vm.kernel, '-append', 'console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1');
   else argv.push('-boot', 'reboot-timeout=0');
   return argv;
@@ -77,19 +112,39 @@ export const KERNEL_FIRST_LINE = 'Linux version';
 export async function checkKvmProbe(config: Config, view: HostView, enabled: boolean): Promise<CheckResult[]> {
   if (config.vm.accel !== 'kvm') return [];
   const s = spec(config, 'kvm-probe', 'vm', 'KVM runs a guest', 'QEMU_ACCEL');
-  if (!enabled) return [skip(s, 'not run (it starts QEMU for up to 2 s): turn on the KVM probe to prove KVM runs a guest')];
+  if (!enabled)
+    return [skip(s, 'not run (it starts QEMU for up to 2 s): turn on the KVM probe to prove KVM runs a guest')];
   const qemu = view.which(config.vm.qemu);
-  if (!qemu || view.stat('/dev/kvm')?.kind !== 'char') return [skip(s, 'not run: QEMU or /dev/kvm is missing (see above)')];
+  if (!qemu || view.stat('/dev/kvm')?.kind !== 'char')
+    return [skip(s, 'not run: QEMU or /dev/kvm is missing (see above)')];
   const argv = kvmProbeArgv(config, qemu);
   const boot = config.vm.kernel ? 'booted BZ_IMAGE to its first console line' : 'ran SeaBIOS to its end';
-  const r = await view.run(argv, { timeoutMs: QEMU_PROBE_TIMEOUT_MS, until: config.vm.kernel ? KERNEL_FIRST_LINE : undefined });
+  const r = await view.run(argv, {
+    timeoutMs: QEMU_PROBE_TIMEOUT_MS,
+    until: config.vm.kernel ? KERNEL_FIRST_LINE : undefined,
+  });
   const evidence = [ev(argv.join(' '), r.matched ? `"${KERNEL_FIRST_LINE}" after ${r.ms} ms` : describeRun(r))];
   // A deadline's SIGTERM makes QEMU exit 0 too: the deadline is looked at first.
-  if (r.matched || (!r.timedOut && !config.vm.kernel && r.code === 0)) return [ok(s, `QEMU under KVM ${boot} in ${r.ms} ms`, evidence)];
+  if (r.matched || (!r.timedOut && !config.vm.kernel && r.code === 0))
+    return [ok(s, `QEMU under KVM ${boot} in ${r.ms} ms`, evidence)];
   if (r.timedOut)
-    return [fail(s, `QEMU under KVM has not ${boot} in ${QEMU_PROBE_TIMEOUT_MS / 1000} s: /dev/kvm opens, but KVM hangs on this `
-      + 'guest or runs it slower than software emulation (as in a VM without working nested virtualization)', evidence, NO_KVM_FIX)];
+    return [
+      fail(
+        s,
+        `QEMU under KVM has not ${boot} in ${QEMU_PROBE_TIMEOUT_MS / 1000} s: /dev/kvm opens, but KVM hangs on this ` +
+          'guest or runs it slower than software emulation (as in a VM without working nested virtualization)',
+        evidence,
+        NO_KVM_FIX,
+      ),
+    ];
   if (r.code === 0) return [fail(s, 'the guest reset under KVM before its first console line', evidence, NO_KVM_FIX)];
-  return [fail(s, `QEMU under KVM failed at once (${describeRun(r)})`, evidence,
-    `try another CPU model (QEMU_CPU=host needs the host's own CPU; some models set registers KVM refuses), or ${NO_KVM_FIX}`)];
+  return [
+    fail(
+      s,
+      `QEMU under KVM failed at once (${describeRun(r)})`,
+      evidence,
+      "try another CPU model (QEMU_CPU=host needs the host's own CPU; some models set registers KVM refuses), " +
+        `or ${NO_KVM_FIX}`,
+    ),
+  ];
 }

@@ -9,8 +9,12 @@ export function formatDoctorTable(results: CheckResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
     const key = r.key ? ` [${r.key}]` : '';
-    lines.push(`${LABEL[r.state].padEnd(4)}  ${r.component.padEnd(componentWidth)}  ${r.title.padEnd(titleWidth)}  — ${r.message}${key}`);
-    if (r.fix && (r.state === 'fail' || r.state === 'warn')) lines.push(`${' '.repeat(6 + componentWidth + 2)}fix: ${r.fix}`);
+    lines.push(
+      `${LABEL[r.state].padEnd(4)}  ${r.component.padEnd(componentWidth)}  ${r.title.padEnd(titleWidth)}  ` +
+        `— ${r.message}${key}`,
+    );
+    if (r.fix && (r.state === 'fail' || r.state === 'warn'))
+      lines.push(`${' '.repeat(6 + componentWidth + 2)}fix: ${r.fix}`);
   }
   const count = (state: CheckState) => results.filter((r) => r.state === state).length;
   lines.push(`${count('ok')} ok, ${count('warn')} warnings, ${count('fail')} failed, ${count('skip')} skipped`);

@@ -84,7 +84,12 @@ export function ipv4ToNumber(ip: string): number {
 /** `7.2.22`, `2.8`, `2017.11`, `v2024.06-12-gabc` → [7,2,22] … [2024,6]; undefined when there is none. */
 export function parseVersion(text: string): number[] | undefined {
   const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return m ? m.slice(1).filter((x) => x !== undefined).map(Number) : undefined;
+  return m
+    ? m
+        .slice(1)
+        .filter((x) => x !== undefined)
+        .map(Number)
+    : undefined;
 }
 
 export function compareVersions(a: number[], b: number[]): number {
@@ -99,5 +104,9 @@ export const atLeast = (v: number[], min: string) => compareVersions(v, parseVer
 
 /** The Uid: or CapEff: line of /proc/self/status. */
 export function statusField(status: string | undefined, field: string): string | undefined {
-  return status?.split('\n').find((l) => l.startsWith(`${field}:`))?.slice(field.length + 1).trim();
+  return status
+    ?.split('\n')
+    .find((l) => l.startsWith(`${field}:`))
+    ?.slice(field.length + 1)
+    .trim();
 }

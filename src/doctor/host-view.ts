@@ -58,8 +58,19 @@ export function createHostView(options: HostViewOptions = {}): HostView {
 function fileInfo(p: string): FileInfo | undefined {
   try {
     const s = fs.statSync(p);
-    const kind: FileKind = s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSocket() ? 'socket'
-      : s.isCharacterDevice() ? 'char' : s.isBlockDevice() ? 'block' : s.isFIFO() ? 'fifo' : 'other';
+    const kind: FileKind = s.isFile()
+      ? 'file'
+      : s.isDirectory()
+        ? 'dir'
+        : s.isSocket()
+          ? 'socket'
+          : s.isCharacterDevice()
+            ? 'char'
+            : s.isBlockDevice()
+              ? 'block'
+              : s.isFIFO()
+                ? 'fifo'
+                : 'other';
     return { kind, size: s.size, mode: s.mode & 0o7777 };
   } catch {
     return undefined;
@@ -105,7 +116,8 @@ export async function runWithDeadline(argv: string[], options: RunOptions): Prom
     });
   }
   const r = await child;
-  const startError = r.failed && r.exitCode === undefined && !r.isTerminated ? r.originalMessage ?? r.shortMessage : undefined;
+  const startError =
+    r.failed && r.exitCode === undefined && !r.isTerminated ? (r.originalMessage ?? r.shortMessage) : undefined;
   return {
     code: r.exitCode ?? null,
     signal: r.signal,

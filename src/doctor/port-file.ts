@@ -18,8 +18,10 @@ export function readPortFileMacs(lua: string): PortFileMacs {
   let computed = false;
   tokens.forEach((t, i) => {
     let valueAt: number | undefined;
-    if (t.kind === 'name' && t.text === 'mac_address' && tokens[i + 1]?.text === '=' && tokens[i - 1]?.text !== '.') valueAt = i + 2;
-    const bracketed = t.kind === 'string' && t.text === 'mac_address' && tokens[i - 1]?.text === '[' && tokens[i + 1]?.text === ']';
+    if (t.kind === 'name' && t.text === 'mac_address' && tokens[i + 1]?.text === '=' && tokens[i - 1]?.text !== '.')
+      valueAt = i + 2;
+    const bracketed =
+      t.kind === 'string' && t.text === 'mac_address' && tokens[i - 1]?.text === '[' && tokens[i + 1]?.text === ']';
     if (bracketed && tokens[i + 2]?.text === '=') valueAt = i + 3;
     if (valueAt === undefined) return;
     const value = tokens[valueAt];

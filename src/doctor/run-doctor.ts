@@ -18,7 +18,12 @@ export async function runDoctor(config: Config, view: HostView, options: DoctorO
   // The programs they run (qemu --version, git describe, ip, the KVM probe) run side by side.
   const [qemu, tree] = await Promise.all([readQemuFacts(config, view), readSnabbTree(config, view)]);
   const parts = await Promise.all([
-    [checkRoot(config, view), ...checkPrograms(config, view), checkQemuVersion(config, qemu), ...checkVmFiles(config, view)],
+    [
+      checkRoot(config, view),
+      ...checkPrograms(config, view),
+      checkQemuVersion(config, qemu),
+      ...checkVmFiles(config, view),
+    ],
     [...checkKvmDevice(config, view)],
     checkKvmProbe(config, view, options.kvmProbe === true),
     checkMemory(config, view, options),

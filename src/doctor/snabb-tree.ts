@@ -22,7 +22,9 @@ export async function readSnabbTree(config: Config, view: HostView): Promise<Sna
   const programs = path.join(root, 'src', 'program');
   const sourceTree = view.stat(programs)?.kind === 'dir';
   const hasSnabbnfv = sourceTree ? view.stat(path.join(programs, 'snabbnfv'))?.kind === 'dir' : undefined;
-  const evidence: Evidence[] = [ev(`${programs}/snabbnfv`, hasSnabbnfv === undefined ? 'no sources' : hasSnabbnfv ? 'present' : 'missing')];
+  const evidence: Evidence[] = [
+    ev(`${programs}/snabbnfv`, hasSnabbnfv === undefined ? 'no sources' : hasSnabbnfv ? 'present' : 'missing'),
+  ];
   if (view.stat(path.join(root, '.git')) && view.which('git')) {
     const argv = ['git', '-C', root, 'describe', '--tags', '--match', 'v20*'];
     const r = await view.run(argv, { timeoutMs: 2000 });
