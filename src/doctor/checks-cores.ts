@@ -184,7 +184,7 @@ const listText = (items: string[]) =>
   items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 
 /** `core 3`, `cores 3,5`. */
-export const coresText = (cores: number[]) => `${cores.length === 1 ? 'core' : 'cores'} ${formatCoreList(cores)}`;
+const coresText = (cores: number[]) => `${cores.length === 1 ? 'core' : 'cores'} ${formatCoreList(cores)}`;
 
 function checkOverlap(config: Config, roles: CoreRole[]): CheckResult {
   const s = spec(config, 'cores-overlap', 'host', 'busy processes on their own cores');
