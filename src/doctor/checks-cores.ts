@@ -1,7 +1,8 @@
 // Cores: online, on the NUMA node, isolated for busy processes, not shared between busy processes
 // (and not hyperthread siblings of each other).
-import { formatCoreList } from '../config/parse-values.js';
+
 import type { Config } from '../config/types.js';
+import { formatCoreList } from '../util/core-list.js';
 import { parseCpuList } from './host-facts.js';
 import { ev, fail, keyName, ok, skip, spec, warn, worst } from './result.js';
 import type { CheckResult, CheckState, HostView } from './types.js';

@@ -1,8 +1,9 @@
 // Checks inside the running guest, through a guest-exec function (SSH); all skip when the VM is not up.
 import path from 'node:path';
+import { resolveVmSpec } from '../components/vm/spec.js';
 import type { Config } from '../config/types.js';
 import { parseMeminfo } from './host-facts.js';
-import { ev, fail, ok, skip, spec, warn, type Spec } from './result.js';
+import { ev, fail, ok, type Spec, skip, spec, warn } from './result.js';
 import type { CheckResult, GuestExec, GuestExecResult } from './types.js';
 
 /** Legacy (transitional) virtio-net: the only kind Snabb's guest driver drives. */
@@ -16,15 +17,15 @@ interface GuestCheck {
 }
 
 function guestChecks(config: Config): GuestCheck[] {
-  const checks: GuestCheck[] = config.snabbnfv.ports.map((port) => {
+  const checks: GuestCheck[] = resolveVmSpec(config).dataNics.map((nic) => {
     const s = spec(
       config,
-      `guest-nic-${port.index}`,
+      `guest-nic-${nic.index}`,
       'lwaftr',
-      `guest NIC ${port.guestPci}`,
-      `SNABBNFV_SOCK${port.index}`,
+      `guest NIC ${nic.guestPci}`,
+      `SNABBNFV_SOCK${nic.index}`,
     );
-    return { spec: s, run: (exec) => checkGuestNic(exec, s, port.guestPci) };
+    return { spec: s, run: (exec) => checkGuestNic(exec, s, nic.guestPci) };
   });
   const pages = spec(config, 'guest-hugepages', 'lwaftr', 'guest hugepages', 'GUEST_HUGEPAGES');
   checks.push({ spec: pages, run: (exec) => checkGuestHugepages(config, exec, pages) });

@@ -1,6 +1,6 @@
 // Guest memory: a hugetlbfs mount with enough free pages of the right size on the right node, or memfd.
 import type { Config } from '../config/types.js';
-import { parseMeminfo, parseMounts, parseVersion, atLeast } from './host-facts.js';
+import { atLeast, parseMeminfo, parseMounts, parseVersion } from './host-facts.js';
 import { ev, fail, ok, skip, spec } from './result.js';
 import type { CheckResult, DoctorOptions, Evidence, HostView } from './types.js';
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Config } from '../config/types.js';
 import { statusField } from './host-facts.js';
-import { ev, fail, ok, spec, type Spec } from './result.js';
+import { ev, fail, ok, type Spec, spec } from './result.js';
 import type { CheckResult, Component, HostView } from './types.js';
 
 const CAP_NET_ADMIN = 12;

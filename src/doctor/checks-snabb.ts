@@ -1,7 +1,7 @@
 // Known traps of real Snabb with this QEMU and this guest: which release works where.
 import type { Config } from '../config/types.js';
-import { atLeast } from './host-facts.js';
 import type { QemuFacts } from './checks-qemu.js';
+import { atLeast } from './host-facts.js';
 import { ev, fail, ok, skip, spec, warn } from './result.js';
 import { releaseName, type SnabbTree } from './snabb-tree.js';
 import type { CheckResult, HostView } from './types.js';

@@ -1,8 +1,8 @@
 // vhost-user sockets and port files; the tap management NIC's devices.
 import path from 'node:path';
 import type { Config, NfvPort } from '../config/types.js';
-import { unixListeners } from './host-facts.js';
 import { existingAncestor } from './checks-programs.js';
+import { unixListeners } from './host-facts.js';
 import { readPortFileMacs } from './port-file.js';
 import { ev, fail, keyName, ok, spec, warn } from './result.js';
 import type { CheckResult, DoctorOptions, HostView } from './types.js';

@@ -1,17 +1,12 @@
 // Parsers for the kernel's text files the checks read (/proc, /sys), and version numbers.
-import { ValueError, parseCoreList } from '../config/parse-values.js';
+import { readCoreList } from '../util/core-list.js';
 
 /** `0-3,6` → [0,1,2,3,6]; an empty file (no isolated cores) → []; undefined when unreadable. */
 export function parseCpuList(text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
   const t = text.trim();
   if (t === '' || t === '(null)') return [];
-  try {
-    return parseCoreList(t);
-  } catch (e) {
-    if (e instanceof ValueError) return undefined;
-    throw e;
-  }
+  return readCoreList(t);
 }
 
 /** /proc/meminfo → { HugePages_Free: 12, Hugepagesize: 2048, ... } (sizes in kB, counts as counts). */

@@ -31,7 +31,7 @@ const CASES: [string, string, string, string][] = [
     'cores-isolated',
     'SNABBNFV_CORE1=2\nSNABBNFV_CORE2=4\nQEMU_VCPU_CORES=5',
     'ok',
-    'the busy cores 2,4,5 are isolated',
+    'the busy cores 2,4-5 are isolated',
   ],
   ['cores-isolated', 'QEMU_VCPU_CORES=6', 'warn', 'cores 1,6 run busy-waiting snabbnfv or vCPUs but are not isolated'],
   ['cores-isolated', 'SNABBNFV_BUSYWAIT=no', 'skip', 'nothing busy-waits'],
@@ -72,7 +72,7 @@ const CASES: [string, string, string, string][] = [
     'cores-siblings',
     'SNABBNFV_CORE1=4\nSNABBNFV_CORE2=5\nQEMU_VCPU_CORES=2',
     'ok',
-    'the busy cores 2,4,5 are on different physical cores',
+    'the busy cores 2,4-5 are on different physical cores',
   ],
   ['cores-siblings', 'SNABBNFV_BUSYWAIT=no', 'skip', 'fewer than two busy-waiting cores'],
 ];

@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { configOf, MINIMAL } from '../../helpers/config-fixture.js';
+import type { Config } from '../../../src/config/types.js';
 import { createHostView, type HostViewOptions } from '../../../src/doctor/host-view.js';
 import type { CheckResult, CheckState, HostView, RunResult } from '../../../src/doctor/types.js';
-import type { Config } from '../../../src/config/types.js';
+import { configOf, MINIMAL } from '../../helpers/config-fixture.js';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'doctor');
 const copies: string[] = [];

@@ -50,7 +50,10 @@ describe('the Snabb release on the host', () => {
 
   it('a git checkout past v2024.08 has no snabbnfv', async () => {
     const run = scriptedRun({ [GIT_DESCRIBE]: { stdout: 'v2024.08-15-g0123abc\n' } });
-    const results = await release(fixtureView('snabb-git', { run }).view);
+    const fixture = fixtureView('snabb-git', { run });
+    // git keeps no folder named .git inside a repository: the checkout's is made here.
+    fs.mkdirSync(path.join(fixture.root, 'opt', 'snabb', '.git'));
+    const results = await release(fixture.view);
     expect(byId(results, 'snabb-version').message).toBe('Snabb v2024.08');
     const gone = byId(results, 'snabbnfv-in-tree');
     expect(gone.state).toBe('fail');
