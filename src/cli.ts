@@ -18,10 +18,14 @@ export async function main(args: string[]): Promise<number> {
       const { statusCommand } = await import('./commands/status-command.js');
       return await statusCommand(invocation.component, invocation.options);
     }
+    if (invocation.kind === 'doctor') {
+      const { doctorCommand } = await import('./commands/doctor-command.js');
+      return await doctorCommand(invocation.component, invocation.options);
+    }
     const { component, action, options } = invocation;
     if (options.dryRun) {
       const { dryRunCommand } = await import('./commands/dry-run-command.js');
-      return dryRunCommand(component, action, options);
+      return await dryRunCommand(component, action, options);
     }
     const { actionCommand } = await import('./commands/action-command.js');
     return await actionCommand(component, action, options);

@@ -5,6 +5,8 @@ export interface ConfigProblem {
   line?: number;
   key?: string;
   message: string;
+  /** The command or edit that fixes it. */
+  fix?: string;
 }
 
 export class UsageError extends Error {
@@ -14,8 +16,12 @@ export class UsageError extends Error {
 /** One error for every problem found in a config file, so the operator fixes them all in one go. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
-  constructor(readonly problems: ConfigProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+  constructor(
+    readonly problems: ConfigProblem[],
+    /** A line before the problems, when they are not the file's own (the host's, found by the doctor). */
+    headline?: string,
+  ) {
+    super([...(headline ? [headline] : []), ...problems.map(formatProblem)].join('\n'));
   }
 }
 
@@ -47,7 +53,8 @@ export class InterruptedError extends OperationError {
 
 export function formatProblem(p: ConfigProblem): string {
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
-  return p.key ? `${where}: ${p.key}: ${p.message}` : `${where}: ${p.message}`;
+  const text = p.key ? `${where}: ${p.key}: ${p.message}` : `${where}: ${p.message}`;
+  return p.fix ? `${text}\n  fix: ${p.fix}` : text;
 }
 
 /** Stable exit codes (documented in README.md); scripts depend on them. */

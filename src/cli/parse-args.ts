@@ -9,6 +9,7 @@ import { closest } from '../util/did-you-mean.js';
 export type Invocation =
   | { kind: 'action'; component: Component; action: Action; options: GlobalOptions }
   | { kind: 'status'; component: Component; options: GlobalOptions }
+  | { kind: 'doctor'; component: Component; options: GlobalOptions & { kvmProbe?: boolean } }
   /** Help or version: print `text`, exit 0. */
   | { kind: 'print'; text: string };
 
@@ -86,6 +87,13 @@ status: 0 running, 1 dead with pid file left, 3 stopped, 4 unknown.`,
     .description('what is running, derived from the live processes (LSB exit codes)')
     .action((component: string | undefined, _opts, cmd: Command) =>
       found({ kind: 'status', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
+    );
+  program
+    .command('doctor [component]')
+    .description('check this host (and the running guest) against the config: what each check read, and the fix')
+    .option('--no-kvm-probe', 'with QEMU_ACCEL=kvm, skip booting QEMU for up to 2 s to prove KVM works')
+    .action((component: string | undefined, _opts, cmd: Command) =>
+      found({ kind: 'doctor', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
     );
   return program;
 }

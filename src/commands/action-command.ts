@@ -5,10 +5,14 @@ import type { Controller, StartResult, StopResult } from '../components/controll
 import { lwaftr } from '../components/lwaftr/controller.js';
 import { actionSequence } from '../components/sequence.js';
 import { snabbnfv } from '../components/snabbnfv/controller.js';
+import { snabbnfvProcess } from '../components/snabbnfv/plan.js';
 import { vm } from '../components/vm/controller.js';
+import { qemuProcess } from '../components/vm/plan.js';
 import type { Config } from '../config/types.js';
-import { exitCodeFor, InterruptedError } from '../errors.js';
+import { preflight } from '../doctor/preflight.js';
+import { ConfigError, exitCodeFor, InterruptedError } from '../errors.js';
 import { acquireLock, type HeldLock } from '../io/instance-lock.js';
+import { identify } from '../io/process-identity.js';
 import type { Action, Component, SingleComponent } from '../plan/component-names.js';
 import { instancePaths } from '../plan/instance-paths.js';
 import { type ComponentResult, type EventSink, eventFanOut } from '../run/events.js';
@@ -20,7 +24,7 @@ import { type GlobalOptions, loadForCommand } from './global-options.js';
 const CONTROLLERS: Record<SingleComponent, Controller> = { snabbnfv, vm, lwaftr };
 
 export async function actionCommand(component: Component, action: Action, opts: GlobalOptions): Promise<number> {
-  const { config } = loadForCommand(opts);
+  const config = loadForCommand(opts);
   const events = runEvents(config, opts);
   for (const w of config.warnings) events.emit({ type: 'problem', severity: 'warning', ...w });
   const abort = new AbortController();
@@ -36,6 +40,7 @@ export async function actionCommand(component: Component, action: Action, opts: 
   let lock: HeldLock | undefined;
   try {
     lock = await acquireLock(ctx.paths.lock, config.timeouts.lockMs, config.name);
+    await checkBeforeStarting(ctx, component, action);
     await runSequence(ctx, component, action, opts, results);
     end(0);
     if (opts.json) printJson({ ok: true, instance: config.name, component, action, results });
@@ -94,6 +99,26 @@ async function runSequence(
     }
     results.push({ ...step, result, seconds: (Date.now() - began) / 1000 });
   }
+}
+
+/** The doctor's checks of what this run will start: a failure refuses the run before anything is touched. */
+async function checkBeforeStarting(ctx: RunContext, component: Component, action: Action): Promise<void> {
+  const sequence = actionSequence(component, action);
+  const stoppedFirst = new Set(sequence.filter((s) => s.action === 'stop').map((s) => s.component));
+  const starting = sequence
+    .filter((s) => s.action === 'start' && (stoppedFirst.has(s.component) || !isRunning(ctx.config, s.component)))
+    .map((s) => s.component);
+  const { failures, warnings } = await preflight(ctx.config, starting);
+  for (const w of warnings) ctx.events.emit({ type: 'problem', severity: 'warning', ...w });
+  if (failures.length) throw new ConfigError(failures, 'the host is not ready (lwaftrctl doctor tells more)');
+}
+
+/** Proven up on the host; the guest lwAFTR is asked over SSH by its own start, so counts as not. */
+function isRunning(config: Config, component: SingleComponent): boolean {
+  if (component === 'vm') return identify(qemuProcess(config)).state === 'running';
+  if (component === 'snabbnfv')
+    return config.snabbnfv.ports.every((p) => identify(snabbnfvProcess(config, p)).state === 'running');
+  return false;
 }
 
 /** A failed `all` start stops, in reverse, what this run started. */

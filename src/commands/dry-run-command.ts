@@ -1,39 +1,48 @@
 // --dry-run: print the plan a real run would carry out, touching nothing.
-import { actionPlan } from '../components/sequence.js';
-import type { Loaded } from '../config/load-config.js';
-import { formatProblem } from '../errors.js';
+import { actionPlan, actionSequence } from '../components/sequence.js';
+import type { Config } from '../config/types.js';
+import { type Preflight, preflight } from '../doctor/preflight.js';
+import { type ConfigProblem, formatProblem } from '../errors.js';
 import type { Action, Component } from '../plan/component-names.js';
 import { renderPlans, renderStep } from '../plan/render-shell.js';
-import { type GlobalOptions, hostWarningLines, loadForCommand, printConfigWarnings } from './global-options.js';
+import { type GlobalOptions, loadForCommand, printConfigWarnings } from './global-options.js';
 
-export function dryRunCommand(component: Component, action: Action, opts: GlobalOptions): number {
-  const loaded = loadForCommand(opts);
-  printConfigWarnings(loaded, opts);
-  const { config } = loaded;
-  const plans = actionPlan(config, component, action, { force: opts.force });
+export async function dryRunCommand(component: Component, action: Action, opts: GlobalOptions): Promise<number> {
+  const config = loadForCommand(opts);
+  printConfigWarnings(config, opts);
+  const starting = actionSequence(component, action).flatMap((s) => (s.action === 'start' ? [s.component] : []));
+  const checks = await preflight(config, starting);
   if (opts.json) {
+    const plans = actionPlan(config, component, action, { force: opts.force });
     const out = {
       instance: config.name,
       config: config.file,
       component,
       action,
-      warnings: [...config.warnings, ...loaded.hostWarnings].map(formatProblem),
+      warnings: [...config.warnings, ...checks.warnings, ...checks.failures].map(formatProblem),
       plans: plans.map((p) => ({ ...p, steps: p.steps.map((s) => ({ ...s, shell: renderStep(s) })) })),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
-  process.stdout.write(`${dryRunText(loaded, component, action, opts).join('\n')}\n`);
+  process.stdout.write(`${dryRunText(config, checks, component, action, opts).join('\n')}\n`);
   return 0;
 }
 
-/** The dry run for people: a header, what a real run would refuse, then every step. */
-export function dryRunText(loaded: Loaded, component: Component, action: Action, opts: GlobalOptions): string[] {
-  const { config } = loaded;
+/** The dry run for people: a header, what a real run would refuse or warn of, then every step. */
+export function dryRunText(
+  config: Config,
+  checks: Preflight,
+  component: Component,
+  action: Action,
+  opts: GlobalOptions,
+): string[] {
+  const comment = (prefix: string) => (p: ConfigProblem) => `# ${prefix}${formatProblem(p).replace(/\n/g, '\n# ')}`;
   return [
     `# lwaftrctl ${component} ${action}: instance ${config.name}, config ${config.file}`,
     '# dry run: nothing is run; steps are shown as if nothing of this instance were running',
-    ...hostWarningLines(loaded),
+    ...checks.failures.map(comment('warning: a real run would refuse this: ')),
+    ...checks.warnings.map(comment('warning: ')),
     ...renderPlans(actionPlan(config, component, action, { force: opts.force })),
   ];
 }

@@ -9,9 +9,8 @@ import { formatStatus } from './format-status.js';
 import { type GlobalOptions, loadForCommand, printConfigWarnings } from './global-options.js';
 
 export async function statusCommand(component: Component, opts: GlobalOptions): Promise<number> {
-  const loaded = loadForCommand(opts);
-  printConfigWarnings(loaded, opts);
-  const { config } = loaded;
+  const config = loadForCommand(opts);
+  printConfigWarnings(config, opts);
   // A status is a glance: a guest that does not answer in 3 s is reported as such.
   const ctx = createRunContext(
     config,

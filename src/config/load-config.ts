@@ -1,13 +1,11 @@
-// The I/O edge of config/: finds and reads the file, gathers host facts, and returns a
-// validated Config or throws one ConfigError listing every problem.
+// The I/O edge of config/: finds and reads the file and returns a validated Config, or throws
+// one ConfigError listing every problem. What the host must offer is the doctor's business.
 import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { buildConfig } from './build-config.js';
-import { checkHost, type HostFacts } from './check-host.js';
-import { parseCoreList } from './parse-values.js';
 import { readConfText } from './read-conf-file.js';
 import type { Config } from './types.js';
 
@@ -18,16 +16,9 @@ export interface LoadOptions {
   file?: string;
   cwd: string;
   env: Record<string, string | undefined>;
-  /** Dry runs show the plan on any machine: host problems become warnings. */
-  hostChecksAreWarnings?: boolean;
 }
 
-export interface Loaded {
-  config: Config;
-  hostWarnings: ConfigProblem[];
-}
-
-export function loadConfig(opts: LoadOptions): Loaded {
+export function loadConfig(opts: LoadOptions): Config {
   const file = findConfFile(opts);
   let bytes: Buffer;
   try {
@@ -49,9 +40,7 @@ export function loadConfig(opts: LoadOptions): Loaded {
   const built = buildConfig(parsed.entries, { file, env: opts.env, home: opts.env.HOME ?? os.homedir() });
   const problems = [...parsed.problems, ...built.problems];
   if (problems.length > 0 || !built.config) throw new ConfigError(sortProblems(problems));
-  const hostProblems = checkHost(built.config, readHostFacts(opts.env));
-  if (hostProblems.length > 0 && !opts.hostChecksAreWarnings) throw new ConfigError(sortProblems(hostProblems));
-  return { config: built.config, hostWarnings: hostProblems };
+  return built.config;
 }
 
 function findConfFile(opts: LoadOptions): string {
@@ -90,43 +79,4 @@ function nonUtf8Lines(bytes: Buffer): { line: number; key?: string }[] {
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
   return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-}
-
-export function readHostFacts(env: Record<string, string | undefined>): HostFacts {
-  const readList = (p: string) => {
-    try {
-      return parseCoreList(fs.readFileSync(p, 'utf8').trim());
-    } catch {
-      return [0];
-    }
-  };
-  const stat = (p: string) => {
-    try {
-      return fs.statSync(p);
-    } catch {
-      return undefined;
-    }
-  };
-  return {
-    onlineCpus: readList('/sys/devices/system/cpu/online'),
-    numaNodes: readList('/sys/devices/system/node/online'),
-    isFile: (p) => stat(p)?.isFile() ?? false,
-    isDir: (p) => stat(p)?.isDirectory() ?? false,
-    findProgram: (name) => {
-      const candidates = name.includes('/')
-        ? [name]
-        : (env.PATH ?? '')
-            .split(':')
-            .filter(Boolean)
-            .map((d) => path.join(d, name));
-      return candidates.find((c) => {
-        try {
-          fs.accessSync(c, fs.constants.X_OK);
-          return stat(c)?.isFile() ?? false;
-        } catch {
-          return false;
-        }
-      });
-    },
-  };
 }

@@ -1,6 +1,7 @@
 // Root, every program the plan runs, and the files QEMU is handed.
 import path from 'node:path';
 import type { Config } from '../config/types.js';
+import { installHint } from '../io/debian-packages.js';
 import { statusField } from './host-facts.js';
 import { ev, fail, ok, type Spec, spec } from './result.js';
 import type { CheckResult, Component, HostView } from './types.js';
@@ -47,7 +48,6 @@ interface ProgramNeed {
   component: Component;
   program: string;
   why: string;
-  debianPackage?: string;
   key?: string;
 }
 
@@ -58,14 +58,12 @@ function programNeeds(config: Config): ProgramNeed[] {
       component: 'snabbnfv',
       program: 'screen',
       why: 'runs each snabbnfv',
-      debianPackage: 'screen',
     },
     {
       id: 'program-taskset',
       component: 'host',
       program: 'taskset',
       why: 'pins snabbnfv and QEMU to their cores',
-      debianPackage: 'util-linux',
     },
   ];
   if (config.numaNode !== undefined)
@@ -74,7 +72,6 @@ function programNeeds(config: Config): ProgramNeed[] {
       component: 'host',
       program: 'numactl',
       why: `binds memory to NUMA node ${config.numaNode}`,
-      debianPackage: 'numactl',
       key: 'NUMA_NODE',
     });
   const qemu = config.vm.qemu;
@@ -84,7 +81,6 @@ function programNeeds(config: Config): ProgramNeed[] {
     program: qemu,
     why: 'runs the VM',
     key: 'QEMU',
-    debianPackage: qemu === 'qemu-system-x86_64' ? 'qemu-system-x86' : undefined,
   });
   return needs;
 }
@@ -95,9 +91,7 @@ export function checkPrograms(config: Config, view: HostView): CheckResult[] {
     const s = spec(config, need.id, need.component, `${need.program} installed`, need.key);
     const found = view.which(need.program);
     if (found) return ok(s, `${found} ${need.why}`, [ev(`which ${need.program}`, found)]);
-    const fix = need.debianPackage
-      ? `apt-get install ${need.debianPackage}`
-      : `install ${need.program}, or set ${need.key} to its full path`;
+    const fix = installHint(need.program, need.key);
     return fail(
       s,
       `${need.program} (which ${need.why}) is not installed or not on PATH`,
@@ -153,20 +147,20 @@ export function checkVmFiles(config: Config, view: HostView): CheckResult[] {
     .map(([id, key, what, file]) => checkReadableFile(view, spec(config, id, 'vm', `${what} file`, key), file!, what));
   if (vm.share) {
     const s = spec(config, 'shared-folder', 'vm', 'shared folder', 'SHARED_LOCATION');
-    const info = view.stat(vm.share);
-    const evidence = [ev(vm.share, info?.kind ?? 'missing')];
-    results.push(
-      info?.kind === 'dir'
-        ? ok(s, `${vm.share} is shared with the guest over 9p`, evidence)
-        : fail(
-            s,
-            `the shared folder ${vm.share} is ${info ? `a ${info.kind}` : 'missing'}`,
-            evidence,
-            `mkdir -p ${vm.share}, or fix SHARED_LOCATION`,
-          ),
-    );
+    results.push(checkFolder(view, s, vm.share, `${vm.share} is shared with the guest over 9p`));
   }
+  if (vm.cwd)
+    results.push(
+      checkFolder(view, spec(config, 'vm-dir', 'vm', 'QEMU folder', 'VM_DIR'), vm.cwd, `QEMU runs in ${vm.cwd}`),
+    );
   return results;
+}
+
+function checkFolder(view: HostView, s: Spec, dir: string, okMessage: string): CheckResult {
+  const info = view.stat(dir);
+  const evidence = [ev(dir, info?.kind ?? 'missing')];
+  if (info?.kind === 'dir') return ok(s, okMessage, evidence);
+  return fail(s, `${dir} is ${info ? `a ${info.kind}` : 'missing'}`, evidence, `mkdir -p ${dir}, or fix ${s.key}`);
 }
 
 export function checkReadableFile(view: HostView, s: Spec, file: string, what: string): CheckResult {

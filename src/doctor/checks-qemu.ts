@@ -113,7 +113,7 @@ export async function checkKvmProbe(config: Config, view: HostView, enabled: boo
   if (config.vm.accel !== 'kvm') return [];
   const s = spec(config, 'kvm-probe', 'vm', 'KVM runs a guest', 'QEMU_ACCEL');
   if (!enabled)
-    return [skip(s, 'not run (it starts QEMU for up to 2 s): turn on the KVM probe to prove KVM runs a guest')];
+    return [skip(s, 'not run (--no-kvm-probe, or a start, which does not wait for it): lwaftrctl doctor runs it')];
   const qemu = view.which(config.vm.qemu);
   if (!qemu || view.stat('/dev/kvm')?.kind !== 'char')
     return [skip(s, 'not run: QEMU or /dev/kvm is missing (see above)')];

@@ -1,6 +1,6 @@
 // Guest SSH from the host: the key, known_hosts, and the way to the guest (forwarded port or routed VM_IP).
-import crypto from 'node:crypto';
 import type { Config } from '../config/types.js';
+import { hostsMatch, knownHostsName } from '../io/known-hosts.js';
 import { ipv4ToNumber, parseRoutes } from './host-facts.js';
 import { ev, fail, keyName, ok, skip, spec, warn } from './result.js';
 import type { CheckResult, DoctorOptions, HostView } from './types.js';
@@ -52,32 +52,6 @@ function checkKey(config: Config, view: HostView): CheckResult {
   return ok(s, `the SSH key ${file} is private to its owner`, evidence);
 }
 
-/** How OpenSSH names a host in known_hosts: `host`, or `[host]:port` when the port is not 22. */
-export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
-}
-
-/** An OpenSSH host pattern: * any run of characters, ? one. */
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${escaped.replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-}
-
-/** Whether a known_hosts host field (a pattern list with * ? and !, or |1|salt|hash) names `name`. */
-export function knownHostsNames(field: string, name: string): boolean {
-  if (field.startsWith('|1|')) {
-    const [, , salt, hash] = field.split('|');
-    const mac = crypto
-      .createHmac('sha1', Buffer.from(salt ?? '', 'base64'))
-      .update(name)
-      .digest('base64');
-    return mac === hash;
-  }
-  const patterns = field.split(',');
-  if (patterns.some((p) => p.startsWith('!') && globToRegExp(p.slice(1)).test(name))) return false;
-  return patterns.some((p) => !p.startsWith('!') && globToRegExp(p).test(name));
-}
-
 function checkKnownHosts(config: Config, view: HostView): CheckResult {
   const ssh = config.ssh;
   const s = spec(config, 'known-hosts', 'vm', 'guest host key known', 'VM_KNOWN_HOSTS');
@@ -88,7 +62,7 @@ function checkKnownHosts(config: Config, view: HostView): CheckResult {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#') && !l.startsWith('@'))
     .map((l) => l.split(/\s+/)[0]!);
-  const listed = fields.some((f) => knownHostsNames(f, name));
+  const listed = fields.some((f) => hostsMatch(f, name));
   const evidence = [
     ev(ssh.knownHosts, text === undefined ? 'missing' : `${fields.length} keys, ${listed ? '' : 'none '}for ${name}`),
   ];

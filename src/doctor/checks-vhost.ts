@@ -1,14 +1,12 @@
 // vhost-user sockets and port files; the tap management NIC's devices.
 import path from 'node:path';
+import { MAX_SOCKET_PATH } from '../config/parse-values.js';
 import type { Config, NfvPort } from '../config/types.js';
 import { existingAncestor } from './checks-programs.js';
 import { unixListeners } from './host-facts.js';
 import { readPortFileMacs } from './port-file.js';
 import { ev, fail, keyName, ok, spec, warn } from './result.js';
 import type { CheckResult, DoctorOptions, HostView } from './types.js';
-
-/** sun_path is 108 bytes with its NUL. */
-export const MAX_SOCKET_PATH = 107;
 
 export function checkVhostUser(config: Config, view: HostView, options: DoctorOptions): CheckResult[] {
   const listeners = unixListeners(view.read('/proc/net/unix') ?? '');

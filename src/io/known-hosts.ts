@@ -70,7 +70,8 @@ function globMatch(pattern: string, name: string): boolean {
   return re.test(name);
 }
 
-function hostsMatch(hosts: string, name: string): boolean {
+/** Whether a known_hosts host field (patterns with * ? and !, or |1|salt|hash) names `name`. */
+export function hostsMatch(hosts: string, name: string): boolean {
   if (hosts.startsWith('|1|')) {
     const [, , salt, hash] = hosts.split('|');
     return crypto.createHmac('sha1', Buffer.from(salt!, 'base64')).update(name).digest('base64') === hash;

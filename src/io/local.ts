@@ -3,12 +3,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { OperationError } from '../errors.js';
 import { quoteArgv } from '../shell/quote.js';
+import { installHint } from './debian-packages.js';
 
 export async function runLocal(argv: string[], cwd?: string): Promise<string> {
   // Loaded on first use: it takes ~170 ms, and many runs start no local program at all.
   const { execa } = await import('execa');
   const [file, ...args] = argv;
   const r = await execa(file!, args, { cwd, reject: false, stdin: 'ignore', all: true });
+  if (r.failed && (r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+    throw new OperationError(`${file} is not installed or not on PATH`, installHint(file!));
   if (r.failed) {
     const why = r.exitCode === undefined ? (r.originalMessage ?? r.shortMessage) : `exit ${r.exitCode}`;
     throw new OperationError(`${quoteArgv(argv)} failed (${why})`, undefined, r.all?.trim() || undefined);
@@ -27,7 +30,8 @@ export function spawnDetached(argv: string[], log: string, cwd?: string): number
     // Its exit is observed through /proc and its pid file, not through this handle.
     child.on('error', () => undefined);
     child.unref();
-    if (child.pid === undefined) throw new OperationError(`could not start ${file}: is it installed and on PATH?`);
+    if (child.pid === undefined)
+      throw new OperationError(`${file} is not installed or not on PATH`, installHint(file!));
     return child.pid;
   } finally {
     fs.closeSync(out);

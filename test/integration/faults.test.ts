@@ -46,7 +46,7 @@ describe('snabbnfv faults', () => {
     const inst = instance('fnfv2', 10042, 'SNABBNFV_CONF1=/nonexistent/a.cfg\n');
     const r = await inst.cli('all', 'start');
     expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/lab\.conf:\d+: SNABBNFV_CONF1: port file \/nonexistent\/a\.cfg does not exist/);
+    expect(r.stderr).toMatch(/lab\.conf:\d+: SNABBNFV_CONF1: port 1 port file: the port file \/nonexistent\/a\.cfg does not exist/);
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);
   });
 
@@ -85,7 +85,7 @@ describe('QEMU faults', () => {
     const inst = instance('fkern', 10045, 'BZ_IMAGE=/nonexistent/vmlinuz\n');
     const r = await inst.cli('all', 'start');
     expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/BZ_IMAGE: kernel \/nonexistent\/vmlinuz does not exist/);
+    expect(r.stderr).toMatch(/BZ_IMAGE: kernel file: the kernel \/nonexistent\/vmlinuz does not exist/);
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);
   });
 

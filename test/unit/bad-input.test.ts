@@ -28,14 +28,9 @@ const TEST_DIR = path.join(__dirname, '..');
 const BAD = path.join(TEST_DIR, 'fixtures', 'bad');
 const fixture = (name: string) => path.join(BAD, name);
 
-/** As the CLI loads a file given with -f (relative to the cwd); dry-run mode, so that no host fact matters. */
+/** As the CLI loads a file given with -f (relative to the cwd); no host fact matters to loading. */
 function load(name: string): Config {
-  return loadConfig({
-    file: path.join('fixtures', 'bad', name),
-    cwd: TEST_DIR,
-    env: { HOME, PATH: '/nonexistent' },
-    hostChecksAreWarnings: true,
-  }).config;
+  return loadConfig({ file: path.join('fixtures', 'bad', name), cwd: TEST_DIR, env: { HOME, PATH: '/nonexistent' } });
 }
 
 /** The problems of a refused fixture as "line KEY: message"; each must name the fixture's own file. */
@@ -607,7 +602,7 @@ describe('property: the parser returns problems, it never throws', () => {
         fc.property(bytes, (content) => {
           fs.writeFileSync(file, content);
           try {
-            loadConfig({ file, cwd: dir, env: { HOME }, hostChecksAreWarnings: true });
+            loadConfig({ file, cwd: dir, env: { HOME } });
           } catch (e) {
             expect(e).toBeInstanceOf(ConfigError);
             for (const p of (e as ConfigError).problems) expect(p.file).toBe(file);

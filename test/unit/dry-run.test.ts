@@ -10,14 +10,10 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
 /** The dry run of `what` ("vm start", "vm stop force"), without its header and host warnings. */
 function dryRun(file: string, what: string): string[] {
-  const loaded = loadConfig({
-    file: path.join(FIXTURES, file),
-    cwd: '/',
-    env: { HOME: '/home/op', PATH: '/usr/bin:/bin' },
-    hostChecksAreWarnings: true,
-  });
+  const config = loadConfig({ file: path.join(FIXTURES, file), cwd: '/', env: { HOME: '/home/op', PATH: '/usr/bin:/bin' } });
   const [component, action, force] = what.split(' ') as [Component, Action, string?];
-  return dryRunText(loaded, component, action, { force: force === 'force' }).filter(
+  const noChecks = { failures: [], warnings: [] };
+  return dryRunText(config, noChecks, component, action, { force: force === 'force' }).filter(
     (l) => !/^# (lwaftrctl |dry run|warning)/.test(l),
   );
 }

@@ -109,6 +109,9 @@ describe('VM files', () => {
     ['BZ_IMAGE=/vm', 'file-kernel', 'fail', 'is a dir, not a file'],
     ['SHARED_LOCATION=/vm', 'shared-folder', 'ok', 'is shared with the guest'],
     ['SHARED_LOCATION=/vm/bzImage', 'shared-folder', 'fail', 'is a file'],
+    ['VM_DIR=/vm', 'vm-dir', 'ok', 'QEMU runs in /vm'],
+    ['VM_DIR=/nowhere', 'vm-dir', 'fail', '/nowhere is missing'],
+    ['VM_DIR=/vm/bzImage', 'vm-dir', 'fail', 'is a file'],
   ])('%s → %s %s', (line, id, state, text) => {
     const r = byId(checkVmFiles(conf(line), fixtureView('programs').view), id);
     expect(r.state).toBe(state);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkSsh, knownHostsName } from '../../../src/doctor/checks-ssh.js';
+import { checkSsh } from '../../../src/doctor/checks-ssh.js';
+import { knownHostsName } from '../../../src/io/known-hosts.js';
 import type { DoctorOptions } from '../../../src/doctor/types.js';
 import { byId, conf, fixtureView, removeFixtureCopies } from './fixture-host.js';
 
