@@ -425,7 +425,7 @@ describe('commas in paths that go into QEMU option strings', () => {
 
   it('are doubled inside option values', () => {
     expect(optionValues(argv.qemu, '-object')).toEqual([
-      'memory-backend-file,id=mem,size=1024M,mem-path=/dev/huge,,pages,share=on',
+      'memory-backend-file,id=mem,size=1024M,mem-path=/dev/huge,,pages,share=on,prealloc=on',
     ]);
     expect(optionValues(argv.qemu, '-chardev')).toEqual([
       'socket,id=char1,path=/tmp/a,,b.sock,server=on,wait=off',

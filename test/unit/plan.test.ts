@@ -214,7 +214,7 @@ describe('QEMU argv', () => {
   it('operator: KVM, hugetlbfs, tap with script, numactl + taskset, VNC on loopback, telnet serial, commas escaped', () => {
     const argv = qemuArgv(resolveVmSpec(operator));
     expect(argv.slice(0, 6)).toEqual(['numactl', '-m', '1', 'taskset', '-c', '3']);
-    expect(argv).toContain('memory-backend-file,id=mem,size=1024M,mem-path=/dev/hugepages,share=on');
+    expect(argv).toContain('memory-backend-file,id=mem,size=1024M,mem-path=/dev/hugepages,share=on,prealloc=on');
     expect(argv).toContain('virtio-net-pci,netdev=net0,addr=0x8,mac=52:54:00:00:00:01');
     expect(argv).toContain('type=tap,id=mgmt,ifname=mgmt0,script=/etc/lwaftr/net.sh,downscript=no');
     expect(argv).toContain('local,security_model=passthrough,id=fsdev0,path=/home/op/share,,x');

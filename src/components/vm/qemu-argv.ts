@@ -39,7 +39,7 @@ export function qemuArgs(spec: VmSpec): string[] {
     ...['-smp', String(spec.vcpus), '-m', mem],
     '-object',
     backend.kind === 'hugetlbfs'
-      ? `memory-backend-file,id=mem,size=${mem},mem-path=${e(backend.path)},share=on`
+      ? `memory-backend-file,id=mem,size=${mem},mem-path=${e(backend.path)},share=on,prealloc=on`
       : `memory-backend-memfd,id=mem,size=${mem},share=on`,
     ...['-numa', 'node,memdev=mem'],
     ...spec.dataNics.flatMap(dataNicArgs),

@@ -46,7 +46,8 @@ export interface VmSpec {
   accel: 'kvm' | 'tcg';
   cpu: string;
   vcpus: number;
-  memory: { mib: number; backend: { kind: 'hugetlbfs'; path: string } | { kind: 'memfd' } };
+  /** Hugepage memory is preallocated, so that a short pool fails QEMU's start, not the guest later. */
+  memory: { mib: number; backend: { kind: 'hugetlbfs'; path: string; prealloc: true } | { kind: 'memfd' } };
   dataNics: [DataNic, DataNic];
   mgmtNic: MgmtNic;
   kernel?: { path: string; initrd?: string; cmdline: string[] };
@@ -73,7 +74,10 @@ export function resolveVmSpec(config: Config): VmSpec {
     accel: vm.accel,
     cpu: vm.cpu,
     vcpus: vm.cpus,
-    memory: { mib: vm.memMiB, backend: vm.memBackend },
+    memory: {
+      mib: vm.memMiB,
+      backend: vm.memBackend.kind === 'hugetlbfs' ? { ...vm.memBackend, prealloc: true } : vm.memBackend,
+    },
     dataNics: config.snabbnfv.ports.map(
       (port): DataNic => ({
         index: port.index,
