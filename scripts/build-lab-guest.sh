@@ -1,11 +1,13 @@
 #!/bin/bash
 # Build the lab guest booted by the `vm` component: a Debian kernel and a small
-# initramfs (busybox init, dropbear, GNU screen), plus the lab's SSH keys.
+# initramfs (busybox init, dropbear, GNU screen, the management NIC configured from
+# ip= on the kernel command line by scripts/lab/guest-net.sh), plus the lab's SSH keys.
 #
 # Produces, under <labdir> (default <repo>/lab):
 #   guest/vmlinuz, guest/initramfs.cpio.gz
 #   keys/id_ed25519{,.pub}   client key authorized for root in the guest
-#   keys/known_hosts         "[127.0.0.1]:* <guest host key>", any forwarded port
+#   keys/known_hosts         "[127.0.0.1]:*,10.21.21.2 <guest host key>": any forwarded
+#                            port (MGMT_NET=user), and conf/lab-tap.conf's VM_IP
 #   keys/guest_host_ed25519  the guest's dropbear host key (kept across builds)
 #   cache/                   the kernel modules the guest loads, build stamps
 #
@@ -22,6 +24,8 @@ readonly REPO=${SELF%/scripts/*}
 LAB=$(realpath -m "${1:-$REPO/lab}")
 readonly LAB GUEST=$LAB/guest KEYS=$LAB/keys CACHE=$LAB/cache
 readonly KMODS=$CACHE/kernel-modules
+# Sourced by the guest's rcS: configures the management NIC from ip= on the kernel command line.
+readonly MGMT_NET_SH=$REPO/scripts/lab/guest-net.sh
 
 # Modules the guest loads; what they depend on is added from their .modinfo.
 readonly GUEST_MODULES=(virtio_pci virtio_net virtio_rng 9pnet_virtio 9p button evdev)
@@ -88,7 +92,7 @@ host_public_key() {
 
 write_known_hosts() {
   local line
-  line="[127.0.0.1]:* $(host_public_key)"
+  line="[127.0.0.1]:*,10.21.21.2 $(host_public_key)"
   if [[ -f $KEYS/known_hosts && $(<"$KEYS/known_hosts") == "$line" ]]; then
     step "skip keys/known_hosts (up to date)"
     return
@@ -248,7 +252,7 @@ host_files() {
 }
 
 initramfs_inputs() {
-  sha256sum "$SELF" "$KMODS/stamp" "$KEYS/id_ed25519.pub" "$KEYS/guest_host_ed25519"
+  sha256sum "$SELF" "$MGMT_NET_SH" "$KMODS/stamp" "$KEYS/id_ed25519.pub" "$KEYS/guest_host_ed25519"
   host_files | xargs sha256sum
 }
 
@@ -327,6 +331,7 @@ write_etc() { # <root>
 EOF
   mkdir -p "$etc/init.d" "$etc/acpi/PWRF"
   write_rcs >"$etc/init.d/rcS"
+  install -m 644 "$MGMT_NET_SH" "$etc/mgmt-net.sh"
   # busybox acpid runs this on the power button (QMP system_powerdown). -f: busybox init
   # would spend a fixed second between TERM and KILL, and nothing in this guest needs it
   # (lwaftrctl stops the lwAFTR before it powers the guest down; the root is a ramfs).
@@ -384,21 +389,9 @@ for pci in 0000:00:08.0 0000:00:09.0; do
   fi
 done
 
-# Management NIC: ip=A.B.C.D[/NN] from the kernel command line, else QEMU
-# user networking's guest address and gateway.
-addr=10.0.2.15/24 gw=10.0.2.2
-for arg in $(cat /proc/cmdline); do
-  case $arg in ip=*) addr=${arg#ip=} gw= ;; esac
-done
-addr=${addr%%:*}
-case $addr in */*) ;; *) addr=$addr/24 ;; esac
-if mgmt=$(netdev 0000:00:0a.0); then
-  ip addr add "$addr" dev "$mgmt"
-  ip link set dev "$mgmt" up
-  [ -z "$gw" ] || ip route add default via "$gw"
-else
-  echo "rcS: no management NIC at 0000:00:0a.0"
-fi
+# Management NIC: ip= from the kernel command line, else QEMU user networking's address.
+. /etc/mgmt-net.sh
+mgmt_up
 EOF
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command on a fresh Debian 12, as root: the Debian packages lwaftrctl and its lab use,
-# the npm dependencies, the CLI build, and the lab (into ./lab, which git ignores).
+# the npm dependencies, the CLI build, the lab (into ./lab, which git ignores), and 2 MiB
+# hugepages with a hugetlbfs mount for the lab's guest memory (as operators run it).
 # Idempotent: a second run with nothing changed takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,7 +56,55 @@ build_lab() {
   done
 }
 
+# Lab guests are 512 MiB (256 pages) each and two or three run at once; a 2 GiB guest
+# (real Snabb's lwAFTR) takes 1024. 1536 pages (3 GiB of RAM, taken from the host for as
+# long as they stay reserved) hold a 2 GiB guest next to two lab guests, or six lab guests.
+LAB_HUGEPAGES=${LAB_HUGEPAGES:-1536}
+HUGEPAGES_MOUNT=/dev/hugepages   # conf/lab.conf's HUGEPAGES_FS
+HUGEPAGES_POOL=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+
+# Only ever raises the pool: pages someone else reserved stay reserved.
+reserve_hugepages() {
+  [[ $LAB_HUGEPAGES =~ ^[0-9]+$ ]] || die "LAB_HUGEPAGES=$LAB_HUGEPAGES is not a number of 2 MiB pages"
+  [ -w "$HUGEPAGES_POOL" ] || die "cannot write $HUGEPAGES_POOL: run as root, on a kernel with 2 MiB hugepages (CONFIG_HUGETLBFS)"
+  local have; have=$(<"$HUGEPAGES_POOL")
+  if [ "$have" -ge "$LAB_HUGEPAGES" ]; then say "hugepages: $have of 2 MiB reserved (lab needs $LAB_HUGEPAGES)"; return; fi
+  local available_kib; available_kib=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo)
+  [ $(((LAB_HUGEPAGES - have) * 2048)) -lt "$available_kib" ] ||
+    die "$((LAB_HUGEPAGES - have)) more 2 MiB pages need more than the $((available_kib / 1024)) MiB of memory available: set LAB_HUGEPAGES lower (256 per 512 MiB lab guest)"
+  say "hugepages: raising the 2 MiB pool from $have to $LAB_HUGEPAGES"
+  echo "$LAB_HUGEPAGES" >"$HUGEPAGES_POOL"
+  local got; got=$(<"$HUGEPAGES_POOL")
+  if [ "$got" -lt "$LAB_HUGEPAGES" ]; then
+    echo "$have" >"$HUGEPAGES_POOL" # give back what this run took
+    die "the kernel found only $got of $LAB_HUGEPAGES 2 MiB pages (memory too fragmented): free some memory and run again, or set LAB_HUGEPAGES lower (256 per 512 MiB lab guest)"
+  fi
+}
+
+# hugetlbfs at HUGEPAGES_MOUNT, unless one with 2 MiB pages is already there.
+mount_hugetlbfs() {
+  local opts
+  opts=$(awk -v d="$HUGEPAGES_MOUNT" '$2 == d && $3 == "hugetlbfs" { print $4 }' /proc/mounts)
+  if [ -n "$opts" ]; then
+    [[ ,$opts, == *,pagesize=2M,* ]] || die "$HUGEPAGES_MOUNT is a hugetlbfs mount without 2 MiB pages ($opts): unmount it, or set HUGEPAGES_FS in conf/lab.conf to a 2 MiB one"
+    say "hugetlbfs: mounted at $HUGEPAGES_MOUNT"
+    return
+  fi
+  if awk -v d="$HUGEPAGES_MOUNT" '$2 == d { found = 1 } END { exit !found }' /proc/mounts; then
+    die "$HUGEPAGES_MOUNT is a mount of another kind (see /proc/mounts): unmount it, or set HUGEPAGES_FS in conf/lab.conf to a hugetlbfs mount"
+  fi
+  say "hugetlbfs: mounting at $HUGEPAGES_MOUNT"
+  mkdir -p "$HUGEPAGES_MOUNT"
+  mount -t hugetlbfs -o pagesize=2M nodev "$HUGEPAGES_MOUNT" || die "mount -t hugetlbfs at $HUGEPAGES_MOUNT failed"
+}
+
 install_packages
 install_npm
-if [ "${LWAFTRCTL_SKIP_LAB:-}" = 1 ]; then say "lab: skipped (LWAFTRCTL_SKIP_LAB=1)"; else build_lab; fi
+if [ "${LWAFTRCTL_SKIP_LAB:-}" = 1 ]; then
+  say "lab: skipped (LWAFTRCTL_SKIP_LAB=1)"
+else
+  reserve_hugepages
+  mount_hugetlbfs
+  build_lab
+fi
 say "done. Try: npx lwaftrctl -f conf/lab.conf all start"
