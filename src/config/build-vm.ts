@@ -7,12 +7,14 @@ import {
   parseChoice,
   parseCoreList,
   parseInteger,
+  parseIpv4,
   parseMac,
   parseMemSize,
   parsePort,
   parseProgram,
   parseQemuOption,
   parseWord,
+  parseYesNo,
 } from './parse-values.js';
 import type { Settings } from './settings.js';
 import type { MemBackend, MgmtNet, VmConfig } from './types.js';
@@ -81,5 +83,13 @@ function mgmtOf(s: Settings, hostPath: (v: string) => string): MgmtNet {
       );
     return { kind: 'user', sshPort: sshPort.port, mac };
   }
-  return { kind: 'tap', iface: s.value('IFACE', parseWord), script: s.optional('NETSCRIPT', hostPath), mac };
+  const prefix = s.optional('VM_IP', parseIpv4)?.split('/')[1];
+  return {
+    kind: 'tap',
+    iface: s.value('IFACE', parseWord),
+    script: s.optional('NETSCRIPT', hostPath),
+    mac,
+    vhost: s.value('MGMT_VHOST', parseYesNo),
+    guestPrefix: prefix === undefined ? undefined : Number(prefix),
+  };
 }

@@ -161,6 +161,12 @@ export const HOST_KEYS: KeySpec[] = [
   },
   { name: 'MGMT_MAC', default: '52:54:00:00:00:03', section: VM, doc: 'management NIC MAC' },
   {
+    name: 'MGMT_VHOST',
+    default: 'no',
+    section: VM,
+    doc: 'yes: vhost=on for the tap management NIC (needs /dev/vhost-net); no: QEMU moves its packets',
+  },
+  {
     name: 'SHARED_LOCATION',
     default: '',
     section: VM,

@@ -15,7 +15,15 @@ export interface NfvPort {
 export type MemBackend = { kind: 'hugetlbfs'; path: string } | { kind: 'memfd' };
 
 export type MgmtNet =
-  | { kind: 'tap'; iface: string; script?: string; mac: string }
+  | {
+      kind: 'tap';
+      iface: string;
+      script?: string;
+      mac: string;
+      vhost: boolean;
+      /** VM_IP with its prefix length, if the operator gave one (10.21.21.2/24). */
+      guestPrefix?: number;
+    }
   | { kind: 'user'; sshPort: number; mac: string };
 
 export interface VmConfig {

@@ -145,7 +145,7 @@ function checkPortFile(config: Config, view: HostView, port: NfvPort): CheckResu
   );
 }
 
-/** A tap management NIC needs /dev/net/tun; /dev/vhost-net only if QEMU_ARGS asks for vhost=on. */
+/** A tap management NIC needs /dev/net/tun; /dev/vhost-net only with MGMT_VHOST=yes (or vhost=on in QEMU_ARGS). */
 export function checkTap(config: Config, view: HostView): CheckResult[] {
   if (config.vm.mgmt.kind !== 'tap') return [];
   const tun = spec(config, 'tun-device', 'vm', '/dev/net/tun', 'MGMT_NET');
@@ -160,18 +160,19 @@ export function checkTap(config: Config, view: HostView): CheckResult[] {
           'modprobe tun',
         ),
   ];
-  const vhost = spec(config, 'vhost-net', 'vm', '/dev/vhost-net', 'QEMU_ARGS');
+  const inArgs = config.vm.extraArgs.some((a) => /(^|,)vhost=on(,|$)/.test(a));
+  const vhost = spec(config, 'vhost-net', 'vm', '/dev/vhost-net', inArgs ? 'QEMU_ARGS' : 'MGMT_VHOST');
   const present = view.stat('/dev/vhost-net')?.kind === 'char';
-  const asked = config.vm.extraArgs.some((a) => /(^|,)vhost=on(,|$)/.test(a));
+  const asked = config.vm.mgmt.vhost || inArgs;
   const evidence = [ev('/dev/vhost-net', present ? 'char' : 'missing')];
   if (present) results.push(ok(vhost, '/dev/vhost-net is there', evidence));
   else if (asked)
     results.push(
       fail(
         vhost,
-        'QEMU_ARGS asks for vhost=on, but there is no /dev/vhost-net: QEMU aborts',
+        `${vhost.key}${inArgs ? ' asks for' : ' is yes:'} vhost=on, but there is no /dev/vhost-net: QEMU aborts`,
         evidence,
-        'modprobe vhost_net, or drop vhost=on',
+        `modprobe vhost_net, or ${inArgs ? 'drop vhost=on from QEMU_ARGS' : `set ${vhost.key}=no`}`,
       ),
     );
   else

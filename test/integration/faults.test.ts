@@ -29,10 +29,11 @@ afterEach(async () => {
 }, 120_000);
 
 describe('snabbnfv faults', () => {
-  it('a backend that exits at once (unparseable port file): exit 1, its log tail, nothing left', async () => {
+  it('a backend that exits at once (a port file only snabbnfv sees is broken): exit 1, its log tail, nothing left', async () => {
     const inst = instance('fnfv', 10041);
     const broken = path.join(path.dirname(inst.conf), 'broken.cfg');
-    fs.writeFileSync(broken, 'return { { port_id = "1A" }\n');
+    // Its MAC is right, so the doctor lets it pass; the Lua is not, which only snabbnfv finds.
+    fs.writeFileSync(broken, 'return { { port_id = "1A", mac_address = "52:54:00:00:00:02" }\n');
     fs.appendFileSync(inst.conf, `SNABBNFV_CONF2=${broken}\n`);
     const r = await inst.cli('snabbnfv', 'start');
     expect(r.code).toBe(1);

@@ -1,6 +1,7 @@
 // The resolved VM spec: the rules that used to be applied in several places, once.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { qemuArgv } from '../../src/components/vm/qemu-argv.js';
 import { resolvePinning, resolveVmSpec } from '../../src/components/vm/spec.js';
 import { eventFanOut, type LifecycleEvent } from '../../src/run/events.js';
 import { humanRenderer } from '../../src/run/render-human.js';
@@ -87,6 +88,24 @@ describe('the spec', () => {
   });
   it('keeps MSI-X vectors on the vhost-user NICs under KVM', () => {
     expect(resolveVmSpec(configOf(MINIMAL)).dataNics.map((n) => n.vectors)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('the tap management NIC', () => {
+  it.each<[string, string, string]>([
+    ['the address alone, as the bash tool wrote it', 'VM_IP=10.21.21.2', 'ip=10.21.21.2'],
+    ['with a prefix: the kernel form with its netmask', 'VM_IP=10.21.21.2/24', 'ip=10.21.21.2:::255.255.255.0:::off'],
+    ['a /30', 'VM_IP=192.168.7.6/30', 'ip=192.168.7.6:::255.255.255.252:::off'],
+  ])('ip= on the kernel line: %s', (_, line, expected) => {
+    expect(resolveVmSpec(configOf(`${MINIMAL}${line}\n`)).kernel!.cmdline).toContain(expected);
+  });
+  it('vhost=on only with MGMT_VHOST=yes', () => {
+    const netdev = (lines: string) => {
+      const argv = qemuArgv(resolveVmSpec(configOf(`${MINIMAL}${lines}`)));
+      return argv.find((a) => a.startsWith('type=tap'));
+    };
+    expect(netdev('IFACE=tap7\n')).toBe('type=tap,id=mgmt,ifname=tap7,script=no,downscript=no');
+    expect(netdev('IFACE=tap7\nMGMT_VHOST=yes\n')).toBe('type=tap,id=mgmt,ifname=tap7,script=no,downscript=no,vhost=on');
   });
 });
 

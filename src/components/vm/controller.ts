@@ -63,6 +63,8 @@ export const vm: Controller = {
     }
     const began = Date.now();
     report(ctx, 'vm', 'stopping', { pid: id.pid });
+    // The guest's SSH goes with the guest: drop it now rather than wait on a peer that powered off.
+    ctx.guest().close();
     await runPlan(vmStopPlan(ctx.config, opts.force), ctx);
     cleanAfterQemu(ctx.config);
     report(ctx, 'vm', 'stopped', { pid: id.pid, seconds: secondsSince(began) });

@@ -71,9 +71,10 @@ function dataNicArgs(nic: DataNic): string[] {
 }
 
 function mgmtNicArgs(nic: MgmtNic): string[] {
+  const script = nic.kind === 'tap' && nic.script ? e(nic.script) : 'no';
   const netdev =
     nic.kind === 'tap'
-      ? `type=tap,id=mgmt,ifname=${nic.iface},script=${nic.script ? e(nic.script) : 'no'},downscript=no`
+      ? `type=tap,id=mgmt,ifname=${nic.iface},script=${script},downscript=no${nic.vhost ? ',vhost=on' : ''}`
       : `user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${nic.hostPort}-:22`;
   return ['-netdev', netdev, '-device', `virtio-net-pci,netdev=mgmt,addr=0x${nic.slot.toString(16)},mac=${nic.mac}`];
 }

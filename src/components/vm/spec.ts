@@ -24,7 +24,7 @@ export interface DataNic {
 }
 
 export type MgmtNic = { slot: number; mac: string } & (
-  | { kind: 'tap'; iface: string; script?: string }
+  | { kind: 'tap'; iface: string; script?: string; vhost: boolean }
   | { kind: 'user'; hostPort: number }
 );
 
@@ -92,7 +92,14 @@ export function resolveVmSpec(config: Config): VmSpec {
     ) as [DataNic, DataNic],
     mgmtNic:
       vm.mgmt.kind === 'tap'
-        ? { kind: 'tap', iface: vm.mgmt.iface, script: vm.mgmt.script, slot: MGMT_NIC_SLOT, mac: vm.mgmt.mac }
+        ? {
+            kind: 'tap',
+            iface: vm.mgmt.iface,
+            script: vm.mgmt.script,
+            vhost: vm.mgmt.vhost,
+            slot: MGMT_NIC_SLOT,
+            mac: vm.mgmt.mac,
+          }
         : { kind: 'user', hostPort: vm.mgmt.sshPort, slot: MGMT_NIC_SLOT, mac: vm.mgmt.mac },
     kernel: vm.kernel ? { path: vm.kernel, initrd: vm.initrd, cmdline: kernelCommandLine(config) } : undefined,
     disk: vm.disk,
@@ -128,6 +135,14 @@ export function resolvePinning(config: Config): VmPinning {
   return { vcpus, emulator: pin.emulatorCores ?? pin.wholeProcessCores };
 }
 
+/** The kernel's ip=: the address alone as the bash tool wrote it, or with its netmask when VM_IP has a prefix. */
+function ipOption(address: string, prefix: number | undefined): string {
+  if (prefix === undefined) return `ip=${address}`;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const netmask = [24, 16, 8, 0].map((shift) => (mask >>> shift) & 0xff).join('.');
+  return `ip=${address}:::${netmask}:::off`;
+}
+
 /** Where the guest sees a device in slot `slot` of bus 0. */
 function guestPciOf(slot: number): string {
   return `0000:00:${slot.toString(16).padStart(2, '0')}.0`;
@@ -137,7 +152,7 @@ export function kernelCommandLine(config: Config): string[] {
   const vm = config.vm;
   const words = ['console=ttyS0'];
   if (vm.disk) words.push('root=/dev/vda', 'rw');
-  if (vm.mgmt.kind === 'tap') words.push(`ip=${config.ssh.host}`);
+  if (vm.mgmt.kind === 'tap') words.push(ipOption(config.ssh.host, vm.mgmt.guestPrefix));
   words.push(`hugepages=${vm.guestHugepages}`, ...vm.kernelParams);
   return words;
 }

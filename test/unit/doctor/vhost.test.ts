@@ -134,19 +134,27 @@ describe('tap devices', () => {
     expect(missing).toMatchObject({ state: 'fail', fix: 'modprobe tun' });
   });
 
-  it('needs /dev/vhost-net only when QEMU_ARGS asks for vhost=on', () => {
+  it('needs /dev/vhost-net only with MGMT_VHOST=yes or vhost=on in QEMU_ARGS', () => {
     const { root, view } = vhostHost();
     expect(byId(checkTap(conf(), view), 'vhost-net')).toMatchObject({
       state: 'ok',
       message: expect.stringContaining('not needed'),
     });
-    const asked = conf('QEMU_ARGS="-netdev tap,id=t2,vhost=on"');
-    expect(byId(checkTap(asked, view), 'vhost-net')).toMatchObject({
+    const inArgs = conf('QEMU_ARGS="-netdev tap,id=t2,vhost=on"');
+    expect(byId(checkTap(inArgs, view), 'vhost-net')).toMatchObject({
       state: 'fail',
-      fix: 'modprobe vhost_net, or drop vhost=on',
+      key: 'QEMU_ARGS',
+      fix: 'modprobe vhost_net, or drop vhost=on from QEMU_ARGS',
+    });
+    const byKey = conf('MGMT_VHOST=yes');
+    expect(byId(checkTap(byKey, view), 'vhost-net')).toMatchObject({
+      state: 'fail',
+      key: 'MGMT_VHOST',
+      fix: 'modprobe vhost_net, or set MGMT_VHOST=no',
     });
     fs.symlinkSync('/dev/null', path.join(root, 'dev/vhost-net'));
-    expect(byId(checkTap(asked, view), 'vhost-net').state).toBe('ok');
+    expect(byId(checkTap(inArgs, view), 'vhost-net').state).toBe('ok');
+    expect(byId(checkTap(byKey, view), 'vhost-net').state).toBe('ok');
   });
 
   it('user networking needs neither', () => {
