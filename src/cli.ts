@@ -1,40 +1,67 @@
 #!/usr/bin/env node
 // The command line: parse the words, run the command, and map errors to exit codes (the only
-// place that does). Heavy modules load only when a command needs them.
+// place that does). With --json every exit path prints exactly one JSON document; with --events
+// the last NDJSON line is that document. Heavy modules load only when a command needs them.
 import { createRequire } from 'node:module';
-import { parseArgs } from './cli/parse-args.js';
+import { type Invocation, parseArgs } from './cli/parse-args.js';
+import type { CommandContext } from './commands/command-context.js';
+import type { GlobalOptions } from './commands/global-options.js';
+import { Report } from './commands/report.js';
 import { EXIT, exitCodeFor, OperationError, UsageError } from './errors.js';
+import { type EventsOutput, openEventsOutput } from './run/render-ndjson.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 export async function main(args: string[]): Promise<number> {
+  const report = new Report();
+  let options: GlobalOptions = { json: args.includes('--json'), verbose: args.includes('-v') };
+  let events: EventsOutput | undefined;
+  let exitCode: number;
+  let error: unknown;
   try {
     const invocation = parseArgs(args, version);
     if (invocation.kind === 'print') {
       process.stdout.write(invocation.text);
       return EXIT.ok;
     }
-    if (invocation.kind === 'status') {
-      const { statusCommand } = await import('./commands/status-command.js');
-      return await statusCommand(invocation.component, invocation.options);
-    }
-    if (invocation.kind === 'doctor') {
-      const { doctorCommand } = await import('./commands/doctor-command.js');
-      return await doctorCommand(invocation.component, invocation.options);
-    }
-    const { component, action, options } = invocation;
-    if (options.dryRun) {
-      const { dryRunCommand } = await import('./commands/dry-run-command.js');
-      return await dryRunCommand(component, action, options);
-    }
-    const { actionCommand } = await import('./commands/action-command.js');
-    return await actionCommand(component, action, options);
+    options = invocation.options;
+    events = options.events === undefined ? undefined : openEventsOutput(options.events);
+    exitCode = await run(invocation, { options, report, events });
   } catch (err) {
-    return reportError(err);
+    error = err;
+    exitCode = reportError(err, options, report);
+  }
+  const document = report.document(exitCode, error);
+  if (options.json) process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  events?.write({ type: 'result', ts: new Date().toISOString(), ...document });
+  events?.close();
+  return exitCode;
+}
+
+async function run(invocation: Exclude<Invocation, { kind: 'print' }>, cx: CommandContext): Promise<number> {
+  switch (invocation.kind) {
+    case 'status': {
+      const { statusCommand } = await import('./commands/status-command.js');
+      return statusCommand(invocation.component, cx);
+    }
+    case 'doctor': {
+      const { doctorCommand } = await import('./commands/doctor-command.js');
+      return doctorCommand(invocation.component, { ...cx, options: invocation.options });
+    }
+    case 'action': {
+      const { component, action } = invocation;
+      if (cx.options.dryRun) {
+        const { dryRunCommand } = await import('./commands/dry-run-command.js');
+        return dryRunCommand(component, action, cx);
+      }
+      const { actionCommand } = await import('./commands/action-command.js');
+      return actionCommand(component, action, cx);
+    }
   }
 }
 
-function reportError(err: unknown): number {
+/** One message on stderr, with its fix; a stack trace only with -v, after the message. */
+function reportError(err: unknown, options: GlobalOptions, report: Report): number {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`lwaftrctl: ${message}\n`);
   if (err instanceof OperationError) {
@@ -43,7 +70,9 @@ function reportError(err: unknown): number {
   } else if (err instanceof UsageError) {
     process.stderr.write('Run lwaftrctl --help for usage.\n');
   } else if (!(err instanceof Error) || err.name !== 'ConfigError') {
-    process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    const log = report.logFile ? `; the tool's log is ${report.logFile}` : '';
+    if (options.verbose) process.stderr.write(`${(err as Error).stack ?? ''}\n(an unexpected error${log})\n`);
+    else process.stderr.write(`(an unexpected error: run again with -v for its details${log})\n`);
   }
   return exitCodeFor(err);
 }

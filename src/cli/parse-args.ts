@@ -32,7 +32,11 @@ export function parseArgs(args: string[], version: string): Invocation {
         },
       });
   try {
-    program.parse(args, { from: 'user' });
+    // --events=FILE, not --events FILE: the word after --events is the command.
+    program.parse(
+      args.flatMap((a) => (a.startsWith('--events=') ? ['--events-file', a.slice('--events='.length)] : [a])),
+      { from: 'user' },
+    );
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     // Help and version are not errors; commander has written them into `printed`.
@@ -56,6 +60,8 @@ function buildProgram(version: string, found: (i: Invocation) => void): Command 
     .option('-v, --verbose', 'show each command as it runs')
     .option('-q, --quiet', 'print only errors')
     .addOption(new Option('--force', 'stop: skip the graceful steps and kill at once'))
+    .option('--events', 'lifecycle events as NDJSON on stdout (--events=FILE: appended to FILE)')
+    .addOption(new Option('--events-file <file>').hideHelp())
     .addHelpText(
       'after',
       `
@@ -67,7 +73,10 @@ Examples:
 Exit codes: 0 ok, 1 failed, 2 usage, 6 config error, 75 busy, 124 timeout, 130 interrupted;
 status: 0 running, 1 dead with pid file left, 3 stopped, 4 unknown.`,
     );
-  const options = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions;
+  const options = (cmd: Command) => {
+    const { eventsFile, ...opts } = cmd.optsWithGlobals() as GlobalOptions & { eventsFile?: string };
+    return eventsFile === undefined ? opts : { ...opts, events: eventsFile };
+  };
   for (const action of ACTIONS)
     program
       .command(`${action} <component>`)

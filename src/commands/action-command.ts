@@ -19,13 +19,19 @@ import { type ComponentResult, type EventSink, eventFanOut } from '../run/events
 import { humanRenderer } from '../run/render-human.js';
 import { logRenderer } from '../run/render-log.js';
 import { createRunContext, type RunContext } from '../run/run-context.js';
-import { type GlobalOptions, loadForCommand } from './global-options.js';
+import type { CommandContext } from './command-context.js';
+import { type GlobalOptions, humanStream, loadForCommand } from './global-options.js';
 
 const CONTROLLERS: Record<SingleComponent, Controller> = { snabbnfv, vm, lwaftr };
 
-export async function actionCommand(component: Component, action: Action, opts: GlobalOptions): Promise<number> {
+export async function actionCommand(component: Component, action: Action, cx: CommandContext): Promise<number> {
+  const { options: opts, report } = cx;
+  const results: ComponentResult[] = [];
+  report.expect(action, { component, action, results });
   const config = loadForCommand(opts);
-  const events = runEvents(config, opts);
+  report.forConfig(config);
+  const events = runEvents(config, cx);
+  report.logFile = instancePaths(config).toolLog;
   for (const w of config.warnings) events.emit({ type: 'problem', severity: 'warning', ...w });
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -33,7 +39,6 @@ export async function actionCommand(component: Component, action: Action, opts: 
   process.on('SIGTERM', onSignal);
   const ctx = createRunContext(config, events, abort.signal);
   const began = Date.now();
-  const results: ComponentResult[] = [];
   const end = (exitCode: number, error?: string) =>
     events.emit({ type: 'run-end', ok: exitCode === 0, exitCode, durationMs: Date.now() - began, results, error });
   events.emit({ type: 'run-begin', instance: config.name, config: config.file, component, action });
@@ -43,21 +48,10 @@ export async function actionCommand(component: Component, action: Action, opts: 
     await checkBeforeStarting(ctx, component, action);
     await runSequence(ctx, component, action, opts, results);
     end(0);
-    if (opts.json) printJson({ ok: true, instance: config.name, component, action, results });
     return 0;
   } catch (err) {
     end(exitCodeFor(err), (err as Error).message);
     await rollBack(ctx, `${component} ${action}`, component, results, err);
-    if (opts.json)
-      printJson({
-        ok: false,
-        instance: config.name,
-        component,
-        action,
-        results,
-        error: (err as Error).message,
-        exitCode: exitCodeFor(err),
-      });
     throw err;
   } finally {
     lock?.release();
@@ -67,11 +61,12 @@ export async function actionCommand(component: Component, action: Action, opts: 
   }
 }
 
-/** Events go to the terminal and to the tool's log in the state folder. */
-function runEvents(config: Config, opts: GlobalOptions): EventSink {
+/** Events go to the terminal, to the tool's log in the state folder, and with --events as NDJSON. */
+function runEvents(config: Config, cx: CommandContext): EventSink {
   const paths = instancePaths(config);
   fs.mkdirSync(paths.stateDir, { recursive: true, mode: 0o755 });
-  return eventFanOut([humanRenderer(opts), logRenderer(paths.toolLog, config.name)]);
+  const renderers = [humanRenderer(cx.options, humanStream(cx.options)), logRenderer(paths.toolLog, config.name)];
+  return eventFanOut(cx.events ? [...renderers, (e) => cx.events!.write(e)] : renderers);
 }
 
 async function runSequence(
@@ -136,8 +131,4 @@ async function rollBack(
     await CONTROLLERS[c].stop(ctx, {}).catch((e: Error) => {
       ctx.events.emit({ type: 'warning', component: c, message: `could not stop it: ${e.message}` });
     });
-}
-
-function printJson(doc: unknown): void {
-  process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
 }

@@ -7,38 +7,44 @@ import { EXIT } from '../errors.js';
 import { GuestSsh, sshTargetOf } from '../io/guest-ssh.js';
 import { identify } from '../io/process-identity.js';
 import type { Component } from '../plan/component-names.js';
-import { type GlobalOptions, loadForCommand, printConfigWarnings } from './global-options.js';
+import type { CommandContext } from './command-context.js';
+import { type GlobalOptions, humanStream, loadForCommand, printConfigWarnings } from './global-options.js';
 
 export interface DoctorOptions extends GlobalOptions {
   /** Prove KVM works by booting QEMU (when QEMU_ACCEL=kvm); on unless --no-kvm-probe. */
   kvmProbe?: boolean;
 }
 
-export async function doctorCommand(component: Component, opts: DoctorOptions): Promise<number> {
-  const config = loadForCommand(opts);
-  printConfigWarnings(config, opts);
+const ORDER = ['host', 'snabbnfv', 'vm', 'lwaftr'];
+
+export async function doctorCommand(component: Component, cx: CommandContext<DoctorOptions>): Promise<number> {
+  const { options, report } = cx;
+  report.expect('doctor', { component, checks: [] });
+  const config = loadForCommand(options);
+  report.forConfig(config);
+  printConfigWarnings(config, options);
+  const checks = (await allChecks(config, options)).filter(
+    (c) => component === 'all' || c.component === 'host' || c.component === component,
+  );
+  report.set({ checks });
+  const failed = checks.some((c) => c.state === 'fail');
+  if (!options.json && (!options.quiet || failed))
+    humanStream(options).write(formatDoctorTable(options.quiet ? checks.filter((c) => c.state === 'fail') : checks));
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** The host's checks and, when the VM runs, the guest's, in component order. */
+async function allChecks(config: Parameters<typeof runDoctor>[0], options: DoctorOptions): Promise<CheckResult[]> {
   const vmRunning = identify(qemuProcess(config)).state === 'running';
-  const ssh = vmRunning
-    ? new GuestSsh(sshTargetOf(config.ssh), Math.min(config.timeouts.sshConnectMs, 3000))
-    : undefined;
-  let checks: CheckResult[];
+  const timeout = Math.min(config.timeouts.sshConnectMs, 3000);
+  const ssh = vmRunning ? new GuestSsh(sshTargetOf(config.ssh), timeout) : undefined;
   try {
     const [host, guest] = await Promise.all([
-      runDoctor(config, createHostView({}), { vmRunning, kvmProbe: opts.kvmProbe !== false }),
+      runDoctor(config, createHostView({}), { vmRunning, kvmProbe: options.kvmProbe !== false }),
       runGuestChecks(config, ssh ? (argv) => ssh.exec(argv) : undefined),
     ]);
-    checks = [...host, ...guest].filter(
-      (c) => component === 'all' || c.component === 'host' || c.component === component,
-    );
+    return [...host, ...guest].sort((a, b) => ORDER.indexOf(a.component) - ORDER.indexOf(b.component));
   } finally {
     ssh?.close();
   }
-  const failed = checks.some((c) => c.state === 'fail');
-  if (opts.json)
-    process.stdout.write(
-      `${JSON.stringify({ instance: config.name, config: config.file, ok: !failed, checks }, null, 2)}\n`,
-    );
-  else if (!opts.quiet || failed)
-    process.stdout.write(formatDoctorTable(opts.quiet ? checks.filter((c) => c.state === 'fail') : checks));
-  return failed ? EXIT.failed : EXIT.ok;
 }

@@ -5,27 +5,26 @@ import { type Preflight, preflight } from '../doctor/preflight.js';
 import { type ConfigProblem, formatProblem } from '../errors.js';
 import type { Action, Component } from '../plan/component-names.js';
 import { renderPlans, renderStep } from '../plan/render-shell.js';
-import { type GlobalOptions, loadForCommand, printConfigWarnings } from './global-options.js';
+import type { CommandContext } from './command-context.js';
+import { type GlobalOptions, humanStream, loadForCommand, printConfigWarnings } from './global-options.js';
+import { problemOf } from './report.js';
 
-export async function dryRunCommand(component: Component, action: Action, opts: GlobalOptions): Promise<number> {
+export async function dryRunCommand(component: Component, action: Action, cx: CommandContext): Promise<number> {
+  const { options: opts, report } = cx;
+  report.expect('dry-run', { component, action, plans: [], refusals: [] });
   const config = loadForCommand(opts);
+  report.forConfig(config);
   printConfigWarnings(config, opts);
   const starting = actionSequence(component, action).flatMap((s) => (s.action === 'start' ? [s.component] : []));
   const checks = await preflight(config, starting);
-  if (opts.json) {
-    const plans = actionPlan(config, component, action, { force: opts.force });
-    const out = {
-      instance: config.name,
-      config: config.file,
-      component,
-      action,
-      warnings: [...config.warnings, ...checks.warnings, ...checks.failures].map(formatProblem),
-      plans: plans.map((p) => ({ ...p, steps: p.steps.map((s) => ({ ...s, shell: renderStep(s) })) })),
-    };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    return 0;
-  }
-  process.stdout.write(`${dryRunText(config, checks, component, action, opts).join('\n')}\n`);
+  for (const w of checks.warnings) report.warn(w);
+  const plans = actionPlan(config, component, action, { force: opts.force });
+  report.set({
+    // What the host would make a real run refuse: not problems of this dry run, which works anywhere.
+    refusals: checks.failures.map((p) => problemOf(p, 'error')),
+    plans: plans.map((p) => ({ ...p, steps: p.steps.map((s) => ({ ...s, shell: renderStep(s) })) })),
+  });
+  if (!opts.json) humanStream(opts).write(`${dryRunText(config, checks, component, action, opts).join('\n')}\n`);
   return 0;
 }
 

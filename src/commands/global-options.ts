@@ -10,6 +10,8 @@ export interface GlobalOptions {
   verbose?: boolean;
   quiet?: boolean;
   force?: boolean;
+  /** --events: NDJSON on stdout (true) or into a file. */
+  events?: true | string;
 }
 
 export function loadForCommand(opts: GlobalOptions): Config {
@@ -18,6 +20,11 @@ export function loadForCommand(opts: GlobalOptions): Config {
 
 /** The config's warnings on stderr, for commands that have no event stream. */
 export function printConfigWarnings(config: Config, opts: GlobalOptions): void {
-  if (opts.quiet || opts.json) return;
+  if (opts.quiet) return;
   for (const w of config.warnings) process.stderr.write(`lwaftrctl: warning: ${formatProblem(w)}\n`);
+}
+
+/** Where lines for people go: stdout, unless stdout carries JSON or events. */
+export function humanStream(opts: GlobalOptions): NodeJS.WriteStream {
+  return opts.json || opts.events === true ? process.stderr : process.stdout;
 }

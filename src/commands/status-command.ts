@@ -5,12 +5,15 @@ import type { Component } from '../plan/component-names.js';
 import { START_ORDER } from '../plan/component-names.js';
 import { SILENT } from '../run/events.js';
 import { createRunContext } from '../run/run-context.js';
+import type { CommandContext } from './command-context.js';
 import { formatStatus } from './format-status.js';
-import { type GlobalOptions, loadForCommand, printConfigWarnings } from './global-options.js';
+import { humanStream, loadForCommand, printConfigWarnings } from './global-options.js';
 
-export async function statusCommand(component: Component, opts: GlobalOptions): Promise<number> {
-  const config = loadForCommand(opts);
-  printConfigWarnings(config, opts);
+export async function statusCommand(component: Component, { options, report }: CommandContext): Promise<number> {
+  report.expect('status', { component, stateDir: null, snabbnfv: null, vm: null, lwaftr: null });
+  const config = loadForCommand(options);
+  report.forConfig(config);
+  printConfigWarnings(config, options);
   // A status is a glance: a guest that does not answer in 3 s is reported as such.
   const ctx = createRunContext(
     config,
@@ -21,11 +24,8 @@ export async function statusCommand(component: Component, opts: GlobalOptions): 
   try {
     const status = await collectStatus(ctx);
     const shown = component === 'all' ? START_ORDER : [component];
-    if (opts.json) {
-      const doc: Record<string, unknown> = { instance: config.name, config: config.file, stateDir: config.stateDir };
-      for (const c of shown) doc[c] = status[c];
-      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    } else if (!opts.quiet) process.stdout.write(formatStatus(config, shown, status));
+    report.set({ stateDir: config.stateDir, ...Object.fromEntries(shown.map((c) => [c, status[c]])) });
+    if (!options.json && !options.quiet) humanStream(options).write(formatStatus(config, shown, status));
     return statusExitCode(shown.map((c) => status[c]));
   } finally {
     ctx.close();

@@ -7,7 +7,6 @@ import type { ComponentFacts, ComponentPhase, LifecycleEvent, Timestamped } from
 export interface HumanOptions {
   quiet?: boolean;
   verbose?: boolean;
-  json?: boolean;
 }
 
 const PHASES: Record<ComponentPhase, string> = {
@@ -21,7 +20,8 @@ const PHASES: Record<ComponentPhase, string> = {
   failed: 'failed',
 };
 
-export function humanRenderer(opts: HumanOptions, out = process.stdout, err = process.stderr) {
+/** `out`: where facts go (stderr when stdout carries JSON or events). */
+export function humanRenderer(opts: HumanOptions, out: NodeJS.WritableStream = process.stdout, err = process.stderr) {
   const tty = err.isTTY === true;
   let liveLine = false;
   let lastPlain = 0;
@@ -32,7 +32,7 @@ export function humanRenderer(opts: HumanOptions, out = process.stdout, err = pr
   const say = (line: string) => {
     if (opts.quiet) return;
     clearLive();
-    (opts.json ? err : out).write(`${line}\n`);
+    out.write(`${line}\n`);
   };
   const warn = (line: string) => {
     clearLive();

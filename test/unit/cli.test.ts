@@ -102,7 +102,7 @@ describe('the CLI as a process', () => {
       'lwaftr:start',
     ]);
     expect(doc.plans[3].steps[3].argv[0]).toBe('screen');
-    expect(doc.warnings.length).toBeGreaterThan(0);
+    expect(doc.refusals.length).toBeGreaterThan(0);
   });
 
   it('reads ./lwaftrctl.conf when -f is not given', async () => {
