@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { runCli } from './run-cli.js';
+import { testName, testPort } from './run-tag.js';
 
 export const REPO = path.join(__dirname, '..', '..');
 export const LAB = path.join(REPO, 'lab');
@@ -33,8 +34,13 @@ export interface LabInstance {
   cleanup(): Promise<void>;
 }
 
-/** conf/lab.conf with another NAME and SSH port, paths made absolute; `extra` lines appended. */
-export function labInstance(name: string, sshPort: number, extra = ''): LabInstance {
+/**
+ * conf/lab.conf with another NAME and SSH port (both made this run's own: run-tag.ts), paths made
+ * absolute; `extra` lines appended.
+ */
+export function labInstance(baseName: string, basePort: number, extra = ''): LabInstance {
+  const name = testName(baseName);
+  const sshPort = testPort(basePort);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lwaftrctl-${name}-`));
   const conf = path.join(dir, 'lab.conf');
   const text = fs

@@ -109,7 +109,7 @@ describe('QEMU faults', () => {
     expect((await inst.cli('snabbnfv', 'start')).code).toBe(0);
     const r = await inst.cli('vm', 'start');
     expect(r.code).toBe(124);
-    expect(r.stderr).toContain("timed out after 8s waiting for the guest's SSH on 127.0.0.1:10047");
+    expect(r.stderr).toContain(`timed out after 8s waiting for the guest's SSH on 127.0.0.1:${inst.sshPort}`);
     expect(r.stderr).toContain('lines of guest console');
     expect(r.stderr).toMatch(/fix: check the guest console/);
     expect((await inst.status()).vm!.state).toBe('stopped');
@@ -194,9 +194,9 @@ describe('guest faults', () => {
       { reject: false, stdin: 'ignore' },
     );
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain("the guest's SSH host key for [127.0.0.1]:10050 has CHANGED");
+    expect(r.stderr).toContain(`the guest's SSH host key for [127.0.0.1]:${inst.sshPort} has CHANGED`);
     expect(r.stderr).toContain(
-      `fix: if the guest was rebuilt and you trust it, remove the old key: ssh-keygen -R '[127.0.0.1]:10050' -f ${kh}`,
+      `fix: if the guest was rebuilt and you trust it, remove the old key: ssh-keygen -R '[127.0.0.1]:${inst.sshPort}' -f ${kh}`,
     );
     // Nothing was done in the guest: the lwAFTR still runs.
     expect((await inst.status()).lwaftr!.state).toBe('running');

@@ -50,7 +50,7 @@ describe('the lab guest, booted from the plan', () => {
     for (const id of ['char1', 'char2'])
       expect(devs.find((d) => d.label === id)?.filename).not.toMatch(/^disconnected:/);
     const names = screenSessions().map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['labtest-snabbnfv-1', 'labtest-snabbnfv-2']));
+    expect(names).toEqual(expect.arrayContaining([`${inst.name}-snabbnfv-1`, `${inst.name}-snabbnfv-2`]));
   });
 
   it('verifies the guest host key: the lab key is accepted, another key is refused', async () => {

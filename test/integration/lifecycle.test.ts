@@ -7,6 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProcStat } from '../../src/io/proc.js';
 import { guestLinkUp, labInstance, leftovers, NOTHING, requireLab, screenSessions } from '../helpers/lab.js';
+import { testName } from '../helpers/run-tag.js';
 
 const inst = labInstance('cycle', 10032);
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
@@ -154,7 +155,7 @@ describe('the instance lock', () => {
       const [a, b] = await Promise.all([patient.cli('snabbnfv', 'start'), patient.cli('snabbnfv', 'start')]);
       expect([a.code, b.code].sort()).toEqual([0, 0]);
       expect([a.stdout, b.stdout].filter((o) => o.includes('already running'))).toHaveLength(1);
-      expect(screenSessions().filter((s) => s.name.startsWith('patient-snabbnfv-'))).toHaveLength(2);
+      expect(screenSessions().filter((s) => s.name.startsWith(`${patient.name}-snabbnfv-`))).toHaveLength(2);
       expect((await patient.cli('snabbnfv', 'stop')).code).toBe(0);
     } finally {
       await patient.cleanup();
@@ -163,12 +164,13 @@ describe('the instance lock', () => {
 });
 
 describe('two instances side by side', () => {
+  const SIDE2_KNOWN_HOSTS = `/run/lwaftrctl/${testName('side2')}-known_hosts`;
   const one = labInstance('side1', 10034);
   // The second one trusts the guest key on first use instead of the lab's known_hosts.
   const two = labInstance(
     'side2',
     10035,
-    'VM_HOST_KEY_CHECK=accept-new\nVM_KNOWN_HOSTS=/run/lwaftrctl/side2-known_hosts\n',
+    `VM_HOST_KEY_CHECK=accept-new\nVM_KNOWN_HOSTS=${SIDE2_KNOWN_HOSTS}\n`,
   );
   afterAll(async () => {
     await one.cleanup();
@@ -182,13 +184,13 @@ describe('two instances side by side', () => {
     expect(va.code, va.stderr).toBe(0);
     expect(vb.code, vb.stderr).toBe(0);
     expect((await one.status()).vm!.state).toBe('running');
-    fs.rmSync('/run/lwaftrctl/side2-known_hosts', { force: true });
+    fs.rmSync(SIDE2_KNOWN_HOSTS, { force: true });
     expect((await two.status()).lwaftr!.state).toBe('stopped');
-    expect(fs.readFileSync('/run/lwaftrctl/side2-known_hosts', 'utf8')).toMatch(
-      /^\[127\.0\.0\.1\]:10035 ssh-ed25519 AAAA\S+\n$/,
+    expect(fs.readFileSync(SIDE2_KNOWN_HOSTS, 'utf8')).toMatch(
+      new RegExp(`^\\[127\\.0\\.0\\.1\\]:${two.sshPort} ssh-ed25519 AAAA\\S+\\n$`),
     );
     expect((await two.cli('all', 'stop')).code).toBe(0);
-    fs.rmSync('/run/lwaftrctl/side2-known_hosts', { force: true });
+    fs.rmSync(SIDE2_KNOWN_HOSTS, { force: true });
     const s1 = await one.status();
     expect([s1.snabbnfv!.state, s1.vm!.state]).toEqual(['running', 'running']);
     expect((await one.guest('echo ok')).stdout).toBe('ok');

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killLeftovers, LAB, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
 import { CLI } from '../helpers/run-cli.js';
+import { testName } from '../helpers/run-tag.js';
 
-const NS = 'lwt-httap';
-const NAME = 'httap';
+const NAME = testName('httap');
+const NS = `lwt-${NAME}`;
 const STATE_DIR = `/run/lwaftrctl/${NAME}`;
 const LAB_TAP = fs.readFileSync(path.join(REPO, 'conf', 'lab-tap.conf'), 'utf8');
 const setting = (key: string) => new RegExp(`^${key}=(.+)$`, 'm').exec(LAB_TAP)![1]!;
