@@ -80,6 +80,21 @@ install_libvirt() {
   install -d -m 0750 -o libvirt-qemu -g libvirt-qemu /var/lib/libvirt/qemu
 }
 
+# The deployment tools the tests drive: systemd-analyze (package systemd; installing it does
+# not make it PID 1 and starts nothing) checks the unit files, ansible-core runs deploy/ansible.
+DEPLOY_PACKAGES=(systemd ansible-core)
+
+install_deploy_tools() {
+  local missing=() p
+  for p in "${DEPLOY_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then say "deployment tools: present"; return; fi
+  say "deployment tools: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
+}
+
 build_lab() {
   local lab=$root/lab
   mkdir -p "$lab"
@@ -91,5 +106,5 @@ build_lab() {
 
 install_packages
 install_npm
-if [ "${LWAFTRCTL_SKIP_LAB:-}" = 1 ]; then say "lab: skipped (LWAFTRCTL_SKIP_LAB=1)"; else build_lab; install_libvirt; fi
+if [ "${LWAFTRCTL_SKIP_LAB:-}" = 1 ]; then say "lab: skipped (LWAFTRCTL_SKIP_LAB=1)"; else build_lab; install_libvirt; install_deploy_tools; fi
 say "done. Try: npx lwaftrctl -f conf/lab.conf all start"
