@@ -142,7 +142,7 @@ stop_daemon() { # <daemon>
 cmd_stop() {
   if [ -n "$(own_pid libvirtd)" ] && answers; then
     local active
-    active=$(virsh -c "$URI" list --name | sed '/^$/d' | tr '\n' ' ')
+    active=$(virsh -c "$URI" list --name | sed '/^$/d' | paste -sd ' ')
     [ -z "$active" ] || die "libvirt still runs domain(s) $active: stop them first (virsh -c $URI shutdown NAME, or destroy NAME)"
   fi
   stop_daemon libvirtd
