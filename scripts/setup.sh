@@ -47,6 +47,55 @@ install_npm() {
   npm run --silent build || die "the TypeScript build failed"
 }
 
+# libvirt for the lab's libvirt engine and its tests: the daemon and its QEMU driver, virsh,
+# and xmllint (virt-xml-validate needs it but does not depend on it). Not
+# libvirt-daemon-system: it pulls systemd units and upgrades systemd on the host; what it
+# would add that libvirtd needs is done here (the user and folders) and at each start by
+# scripts/lab/libvirtd.sh (run-time folders, /dev/kvm's group). Nothing is started here.
+LIBVIRT_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libxml2-utils)
+
+install_libvirt() {
+  local missing=() p
+  for p in "${LIBVIRT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "libvirt: installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+      die "apt-get install ${missing[*]} failed"
+  else
+    say "libvirt: packages present"
+  fi
+  # The user and groups libvirt's QEMU driver runs QEMU as (Debian builds it for
+  # libvirt-qemu:libvirt-qemu), with the ids libvirt-daemon-system would give them.
+  getent group kvm >/dev/null || groupadd --system kvm
+  getent group libvirt-qemu >/dev/null ||
+    groupadd --system $(getent group 64055 >/dev/null || echo --gid 64055) libvirt-qemu
+  getent passwd libvirt-qemu >/dev/null ||
+    useradd --system $(getent passwd 64055 >/dev/null || echo --uid 64055) --gid kvm --groups libvirt-qemu \
+      --home-dir /var/lib/libvirt --no-create-home --shell /usr/sbin/nologin --comment 'Libvirt Qemu' \
+      libvirt-qemu 2>/dev/null ||
+    die "could not create the user libvirt-qemu"
+  install -d -m 0755 /var/log/libvirt /var/log/libvirt/qemu /var/lib/libvirt
+  install -d -m 0711 /var/cache/libvirt /var/cache/libvirt/qemu
+  install -d -m 0750 -o libvirt-qemu -g libvirt-qemu /var/lib/libvirt/qemu
+}
+
+# The deployment tools the tests drive: systemd-analyze (package systemd; installing it does
+# not make it PID 1 and starts nothing) checks the unit files, ansible-core runs deploy/ansible.
+DEPLOY_PACKAGES=(systemd ansible-core)
+
+install_deploy_tools() {
+  local missing=() p
+  for p in "${DEPLOY_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then say "deployment tools: present"; return; fi
+  say "deployment tools: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
+}
+
 build_lab() {
   local lab=$root/lab
   mkdir -p "$lab"
@@ -106,5 +155,7 @@ else
   reserve_hugepages
   mount_hugetlbfs
   build_lab
+  install_libvirt
+  install_deploy_tools
 fi
 say "done. Try: npx lwaftrctl -f conf/lab.conf all start"
