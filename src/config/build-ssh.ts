@@ -4,6 +4,7 @@ import {
   hostPathIn,
   parseChoice,
   parseHostKeyPolicy,
+  parseInteger,
   parseIpv4,
   parsePort,
   parseSeconds,
@@ -13,13 +14,24 @@ import type { Settings } from './settings.js';
 import { parseSshOpts, type SshOpts } from './ssh-opts.js';
 import type { GuestSsh } from './types.js';
 
-function sshOpts(s: Settings): SshOpts {
-  return s.optional('SSH_OPTS', (v) => parseSshOpts(v, s.ctx.home)) ?? {};
+/** The host ssh would have been given: 127.0.0.1 with user networking, else VM_IP. */
+function sshHostOf(s: Settings): string {
+  if (s.value('MGMT_NET', (v) => parseChoice(v, ['tap', 'user'] as const)) === 'user') return '127.0.0.1';
+  return s.value('VM_IP', (v) => parseIpv4(v).split('/')[0]!);
 }
 
-/** A key set in the file wins over the same setting in SSH_OPTS, which wins over the default. */
+function sshOpts(s: Settings): SshOpts {
+  const cx = { home: s.ctx.home, host: sshHostOf(s), readFile: s.ctx.readFile };
+  return s.optional('SSH_OPTS', (v) => parseSshOpts(v, cx)) ?? {};
+}
+
+/**
+ * A key set in the file wins over the same setting in SSH_OPTS, which wins over the default.
+ * Taken from SSH_OPTS, the key's later problems (the doctor's) point at SSH_OPTS and its line.
+ */
 function fromKeyOrSshOpts<T>(s: Settings, key: string, fromOpts: string | undefined, parse: (v: string) => T): T {
   if (s.isSet(key) || fromOpts === undefined) return s.value(key, parse);
+  s.derive(key, 'SSH_OPTS');
   return s.optional('SSH_OPTS', () => parse(fromOpts)) ?? s.value(key, parse);
 }
 
@@ -35,10 +47,6 @@ export function sshPortOf(s: Settings): { port: number; fromDefault: boolean } {
 export function buildSsh(s: Settings): GuestSsh {
   const opts = sshOpts(s);
   const hostPath = hostPathIn(path.dirname(s.ctx.file));
-  const identityFile =
-    s.isSet('VM_SSH_KEY') || opts.identityFile === undefined
-      ? s.optional('VM_SSH_KEY', hostPath)
-      : s.optional('SSH_OPTS', () => hostPath(opts.identityFile!));
   const checkText = s.raw('VM_HOST_KEY_CHECK') ?? opts.strictHostKeyChecking;
   if (checkText && ['no', 'off'].includes(checkText.toLowerCase()))
     s.warn(
@@ -46,14 +54,20 @@ export function buildSsh(s: Settings): GuestSsh {
       `StrictHostKeyChecking=${checkText} is taken as accept-new: lwaftrctl records a new guest key but never ` +
         `connects to a changed one`,
     );
-  const user = s.value('MGMT_NET', (v) => parseChoice(v, ['tap', 'user'] as const));
+  const fromOpts = (text: string | undefined, parse: (v: string) => number) =>
+    text === undefined ? undefined : s.optional('SSH_OPTS', () => parse(text));
   return {
-    host: user === 'user' ? '127.0.0.1' : s.value('VM_IP', (v) => parseIpv4(v).split('/')[0]!),
+    host: sshHostOf(s),
     port: sshPortOf(s).port,
     user: fromKeyOrSshOpts(s, 'VM_USER', opts.user, parseWord),
-    identityFile,
+    identityFile:
+      s.isSet('VM_SSH_KEY') || opts.identityFile === undefined
+        ? s.optional('VM_SSH_KEY', hostPath)
+        : (s.derive('VM_SSH_KEY', 'SSH_OPTS'), s.optional('SSH_OPTS', () => hostPath(opts.identityFile!))),
     knownHosts: fromKeyOrSshOpts(s, 'VM_KNOWN_HOSTS', opts.userKnownHostsFile, hostPath),
     hostKeyCheck: fromKeyOrSshOpts(s, 'VM_HOST_KEY_CHECK', opts.strictHostKeyChecking, parseHostKeyPolicy),
     connectTimeoutMs: fromKeyOrSshOpts(s, 'TIMEOUT_SSH_CONNECT', opts.connectTimeout, parseSeconds),
+    keepaliveIntervalMs: fromOpts(opts.serverAliveInterval, parseSeconds),
+    keepaliveCountMax: fromOpts(opts.serverAliveCountMax, (v) => parseInteger(v, 1, 1000)),
   };
 }

@@ -37,7 +37,8 @@ export function loadConfig(opts: LoadOptions): Config {
     );
   const text = bytes.toString('utf8');
   const parsed = readConfText(text, file);
-  const built = buildConfig(parsed.entries, { file, env: opts.env, home: opts.env.HOME ?? os.homedir() });
+  const home = opts.env.HOME ?? os.homedir();
+  const built = buildConfig(parsed.entries, { file, env: opts.env, home, readFile: (p) => fs.readFileSync(p, 'utf8') });
   const problems = [...parsed.problems, ...built.problems];
   if (problems.length > 0 || !built.config) throw new ConfigError(sortProblems(problems));
   return built.config;

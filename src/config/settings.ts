@@ -13,6 +13,8 @@ export interface BuildContext {
   file: string;
   env: Record<string, string | undefined>;
   home: string;
+  /** Files a value names that are read as config too (an ssh_config given by SSH_OPTS -F). */
+  readFile(path: string): string;
 }
 
 interface Setting {
@@ -27,6 +29,8 @@ export class Settings {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: ConfigProblem[] = [];
   private readonly map = new Map<string, Setting>();
+  /** Keys whose value came from another key's (VM_SSH_KEY from SSH_OPTS -i). */
+  private readonly derived = new Map<string, string>();
 
   constructor(
     entries: RawEntry[],
@@ -107,9 +111,16 @@ export class Settings {
     return expandValue(spec.default, 'double', lookup, this.ctx.home, false);
   }
 
+  /** `key` took its value from `from`: later problems about it point at `from`. */
+  derive(key: string, from: string): void {
+    this.derived.set(key, from);
+  }
+
   /** Where each key was set, for problems found after the config is built. */
   sources(): Record<string, { line: number; writtenAs: string }> {
-    return Object.fromEntries([...this.map].map(([k, s]) => [k, { line: s.line, writtenAs: s.writtenAs }]));
+    const at = (k: string, s: Setting) => [k, { line: s.line, writtenAs: s.writtenAs }] as const;
+    const derived = [...this.derived].flatMap(([k, from]) => (this.map.has(from) ? [at(k, this.map.get(from)!)] : []));
+    return Object.fromEntries([...[...this.map].map(([k, s]) => at(k, s)), ...derived]);
   }
 
   private at(key: string, message: string): ConfigProblem {

@@ -56,6 +56,9 @@ export interface GuestSsh {
   knownHosts: string;
   hostKeyCheck: 'yes' | 'accept-new';
   connectTimeoutMs: number;
+  /** SSH_OPTS -o ServerAliveInterval / ServerAliveCountMax. */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
 }
 
 export type LwaftrCommand =

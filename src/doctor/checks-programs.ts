@@ -168,6 +168,13 @@ export function checkReadableFile(view: HostView, s: Spec, file: string, what: s
   const evidence = [ev(file, info ? `${info.kind}, ${info.size} bytes` : 'missing')];
   const fixKey = `fix ${s.key ?? 'the key'}`;
   if (!info) return fail(s, `the ${what} ${file} does not exist`, evidence, `${fixKey}, or put the ${what} there`);
+  if (info.kind === 'denied')
+    return fail(
+      s,
+      `the ${what} ${file} cannot be reached by this user (a folder on its way is closed)`,
+      evidence,
+      'run lwaftrctl as root',
+    );
   if (info.kind !== 'file') return fail(s, `the ${what} ${file} is a ${info.kind}, not a file`, evidence, fixKey);
   if (info.size === 0)
     return fail(

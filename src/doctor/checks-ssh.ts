@@ -9,6 +9,8 @@ export async function checkSsh(config: Config, view: HostView, options: DoctorOp
   return [checkKey(config, view), checkKnownHosts(config, view), await checkPath(config, view, options)];
 }
 
+const DENIED = "run lwaftrctl as root (it reads the key as the user it runs as), or as the key's owner";
+
 function checkKey(config: Config, view: HostView): CheckResult {
   const s = spec(config, 'ssh-key', 'vm', 'SSH key', 'VM_SSH_KEY');
   const file = config.ssh.identityFile;
@@ -25,6 +27,13 @@ function checkKey(config: Config, view: HostView): CheckResult {
       evidence,
       `ssh-keygen -t ed25519 -f ${file}, and put ${file}.pub in the guest's authorized_keys`,
     );
+  if (info.kind === 'denied')
+    return fail(
+      s,
+      `the SSH key ${file} cannot be reached by this user (a folder on its way is closed)`,
+      evidence,
+      DENIED,
+    );
   if (info.kind !== 'file' || info.size === 0)
     return fail(
       s,
@@ -33,8 +42,7 @@ function checkKey(config: Config, view: HostView): CheckResult {
       `make a new key: ssh-keygen -t ed25519 -f ${file}, and put ${file}.pub in the guest's authorized_keys`,
     );
   const text = view.read(file);
-  if (text === undefined)
-    return fail(s, `the SSH key ${file} is not readable by this user`, evidence, `run as the key's owner, or as root`);
+  if (text === undefined) return fail(s, `the SSH key ${file} is not readable by this user`, evidence, DENIED);
   if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text))
     return fail(
       s,

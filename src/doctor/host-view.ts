@@ -72,8 +72,8 @@ function fileInfo(p: string): FileInfo | undefined {
                 ? 'fifo'
                 : 'other';
     return { kind, size: s.size, mode: s.mode & 0o7777 };
-  } catch {
-    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EACCES' ? { kind: 'denied', size: 0, mode: 0 } : undefined;
   }
 }
 

@@ -24,7 +24,8 @@ export interface CheckResult {
   key?: string;
 }
 
-export type FileKind = 'file' | 'dir' | 'socket' | 'char' | 'block' | 'fifo' | 'other';
+/** 'denied': something may be there, but a folder on the way is closed to this user. */
+export type FileKind = 'file' | 'dir' | 'socket' | 'char' | 'block' | 'fifo' | 'other' | 'denied';
 
 export interface FileInfo {
   kind: FileKind;

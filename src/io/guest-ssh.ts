@@ -61,6 +61,8 @@ export class GuestSsh {
         port: t.port,
         username: t.user,
         readyTimeout: this.connectTimeoutMs,
+        keepaliveInterval: t.keepaliveIntervalMs,
+        keepaliveCountMax: t.keepaliveCountMax,
         authHandler: authMethods(t),
         algorithms: knownTypes.length ? { serverHostKey: knownTypes as ssh2.ServerHostKeyAlgorithm[] } : undefined,
         hostVerifier: (key: Buffer) => this.checkHostKey(name, key),
@@ -123,6 +125,19 @@ export class GuestSsh {
   }
 }
 
+function readKey(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new OperationError(`the SSH key ${file} does not exist`, 'set VM_SSH_KEY to the key');
+    throw new OperationError(
+      `cannot read the SSH key ${file} (${code})`,
+      "run lwaftrctl as root, or as the key's owner",
+    );
+  }
+}
+
 /** The configured key; otherwise the agent, then the default key files, as ssh would try them. */
 function authMethods(t: SshTarget): ssh2.AuthMethod[] {
   const methods: (ssh2.AgentAuthMethod | ssh2.PublicKeyAuthMethod)[] = [];
@@ -133,7 +148,7 @@ function authMethods(t: SshTarget): ssh2.AuthMethod[] {
         .filter((f) => fs.existsSync(f));
   if (!t.identityFile && process.env.SSH_AUTH_SOCK)
     methods.push({ type: 'agent', username: t.user, agent: process.env.SSH_AUTH_SOCK });
-  for (const f of keyFiles) methods.push({ type: 'publickey', username: t.user, key: fs.readFileSync(f) });
+  for (const f of keyFiles) methods.push({ type: 'publickey', username: t.user, key: readKey(f) });
   if (methods.length === 0)
     throw new OperationError(
       `no SSH key to log into the guest as ${t.user}`,

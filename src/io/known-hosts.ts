@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { patternsMatch } from '../util/host-patterns.js';
 
 export type HostKeyVerdict =
   | { kind: 'known' }
@@ -57,32 +58,13 @@ function readEntries(file: string): Entry[] {
   return entries;
 }
 
-function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(
-    '^' +
-      pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.') +
-      '$',
-    'i',
-  );
-  return re.test(name);
-}
-
 /** Whether a known_hosts host field (patterns with * ? and !, or |1|salt|hash) names `name`. */
 export function hostsMatch(hosts: string, name: string): boolean {
   if (hosts.startsWith('|1|')) {
     const [, , salt, hash] = hosts.split('|');
     return crypto.createHmac('sha1', Buffer.from(salt!, 'base64')).update(name).digest('base64') === hash;
   }
-  let matched = false;
-  for (const pattern of hosts.split(',')) {
-    if (pattern.startsWith('!')) {
-      if (globMatch(pattern.slice(1), name)) return false;
-    } else if (globMatch(pattern, name)) matched = true;
-  }
-  return matched;
+  return patternsMatch(hosts.split(','), name);
 }
 
 /** Key types known for this host, so that the client asks the server for one of those. */

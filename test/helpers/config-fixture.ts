@@ -7,12 +7,19 @@ import type { ConfigProblem } from '../../src/errors.js';
 export const FILE = '/etc/lwaftrctl/test.conf';
 export const HOME = '/home/op';
 
+/** Files that a config may read beside itself (an ssh_config named by SSH_OPTS -F), by path. */
+export const NO_FILES = (p: string): string => {
+  throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+};
+
 export function parseConf(
   text: string,
   env: Record<string, string> = {},
+  files: Record<string, string> = {},
 ): { config?: Config; problems: ConfigProblem[] } {
   const read = readConfText(text, FILE);
-  const built = buildConfig(read.entries, { file: FILE, env: { HOME, ...env }, home: HOME });
+  const readFile = (p: string) => files[p] ?? NO_FILES(p);
+  const built = buildConfig(read.entries, { file: FILE, env: { HOME, ...env }, home: HOME, readFile });
   return { config: built.config, problems: [...read.problems, ...built.problems] };
 }
 

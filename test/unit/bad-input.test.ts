@@ -22,7 +22,7 @@ import { instancePaths } from '../../src/plan/instance-paths.js';
 import type { Step } from '../../src/plan/steps.js';
 import { quoteArg, quoteRemoteArgv } from '../../src/shell/quote.js';
 import { splitWords } from '../../src/shell/split-words.js';
-import { FILE, HOME, MINIMAL, parseConf } from '../helpers/config-fixture.js';
+import { FILE, HOME, MINIMAL, NO_FILES, parseConf } from '../helpers/config-fixture.js';
 
 const TEST_DIR = path.join(__dirname, '..');
 const BAD = path.join(TEST_DIR, 'fixtures', 'bad');
@@ -275,10 +275,10 @@ describe('bad values', () => {
 
   it('SSH_OPTS: each unsupported option named once, a missing value, a hostile user', () => {
     expect(refusal('ssh-opts-flag.conf')).toEqual([
-      '2 SSH_OPTS: ssh option "-A" is not supported; lwaftrctl honours -i, -p, -l and -o StrictHostKeyChecking/UserKnownHostsFile/ConnectTimeout',
+      '2 SSH_OPTS: ssh option "-A" cannot be honoured: lwaftrctl forwards no agent to the guest',
     ]);
     expect(refusal('ssh-opts-option.conf')).toEqual([
-      '2 SSH_OPTS: ssh option "-o ProxyCommand=nc %h %p" is not supported; lwaftrctl honours -o StrictHostKeyChecking, UserKnownHostsFile, ConnectTimeout, IdentityFile, Port, User',
+      '2 SSH_OPTS: ssh option "-o ProxyCommand" cannot be honoured: lwaftrctl connects to the guest directly and runs no proxy command',
     ]);
     expect(refusal('ssh-opts-missing-value.conf')).toEqual(['2 SSH_OPTS: -i needs a value']);
     expect(refusal('ssh-opts-hostile-user.conf')).toEqual([`2 SSH_OPTS: ${plainWord('root;reboot')}`]);
@@ -533,7 +533,7 @@ const bashDoubleQuoted = (s: string) => `"${s.replace(/[\\"$`]/g, '\\$&')}"`;
  */
 function parseAndPlan(text: string, plan = true) {
   const read = readConfText(text, FILE);
-  const built = buildConfig(read.entries, { file: FILE, env: { HOME }, home: HOME });
+  const built = buildConfig(read.entries, { file: FILE, env: { HOME }, home: HOME, readFile: NO_FILES });
   if (built.config && plan) {
     const plans = [
       ...actionPlan(built.config, 'all', 'restart'),

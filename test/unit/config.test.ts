@@ -5,7 +5,7 @@ import { buildConfig } from '../../src/config/build-config.js';
 import { KEYS } from '../../src/config/keys.js';
 import { readConfText } from '../../src/config/read-conf-file.js';
 import { formatProblem } from '../../src/errors.js';
-import { configOf, HOME, MINIMAL, problemsOf } from '../helpers/config-fixture.js';
+import { configOf, HOME, MINIMAL, NO_FILES, parseConf, problemsOf } from '../helpers/config-fixture.js';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
 
@@ -13,7 +13,7 @@ function loadFixture(name: string) {
   const file = fixture(name);
   const read = readConfText(fs.readFileSync(file, 'utf8'), file);
   expect(read.problems).toEqual([]);
-  const built = buildConfig(read.entries, { file: '/same/path.conf', env: { HOME }, home: HOME });
+  const built = buildConfig(read.entries, { file: '/same/path.conf', env: { HOME }, home: HOME, readFile: NO_FILES });
   expect(built.problems).toEqual([]);
   const { sources: _sources, file: _file, ...rest } = built.config!;
   return rest;
@@ -220,7 +220,7 @@ describe('validation: every problem at once, with line and key', () => {
     [
       'unsupported ssh option',
       'SSH_OPTS="-A"',
-      '9 SSH_OPTS: ssh option "-A" is not supported; lwaftrctl honours -i, -p, -l and -o StrictHostKeyChecking/UserKnownHostsFile/ConnectTimeout',
+      '9 SSH_OPTS: ssh option "-A" cannot be honoured: lwaftrctl forwards no agent to the guest',
     ],
     [
       'old and new name disagree',
@@ -281,5 +281,53 @@ describe('hostile values are carried literally or refused, never run', () => {
   it('$(reboot) in single quotes is a literal string', () => {
     const c = configOf(`${MINIMAL}LWAFTR_START='$(reboot)'\n`);
     expect(c.lwaftr.command).toEqual({ kind: 'script', start: '$(reboot)', stop: undefined });
+  });
+});
+
+describe('SSH_OPTS as bash-era configs wrote it', () => {
+  const ssh = (opts: string, files: Record<string, string> = {}) => {
+    const { config, problems } = parseConf(`${MINIMAL}SSH_OPTS="${opts}"\n`, {}, files);
+    return { ssh: config?.ssh, sources: config?.sources, problems: problems.map((p) => `${p.line} ${p.key}: ${p.message}`) };
+  };
+  it('lets pass what changes nothing for a tool without a terminal: -q, -o LogLevel, -o BatchMode', () => {
+    const r = ssh('-q -o LogLevel=ERROR -o BatchMode=yes -T');
+    expect(r.problems).toEqual([]);
+  });
+  it('honours keepalives: -o ServerAliveInterval, ServerAliveCountMax', () => {
+    expect(ssh('-o ServerAliveInterval=5 -o ServerAliveCountMax=3').ssh).toMatchObject({
+      keepaliveIntervalMs: 5000,
+      keepaliveCountMax: 3,
+    });
+  });
+  it('reads the entries of an -F file that apply to the guest, first value winning', () => {
+    const file = [
+      'Host other.example',
+      '  User nobody',
+      '  ProxyCommand nc %h %p',
+      'Host 10.21.21.*',
+      '  User igalia',
+      '  Port 2222',
+      '  IdentityFile /home/op/.ssh/lwaftr',
+      '  LogLevel QUIET',
+      'Host *',
+      '  User root',
+      '  ServerAliveInterval 10',
+    ].join('\n');
+    const r = ssh('-F /home/op/.ssh/lwaftr.config', { '/home/op/.ssh/lwaftr.config': file });
+    expect(r.problems).toEqual([]);
+    expect(r.ssh).toMatchObject({ user: 'igalia', port: 2222, identityFile: '/home/op/.ssh/lwaftr', keepaliveIntervalMs: 10000 });
+  });
+  it('refuses, saying why, what ssh2 cannot do, also inside an -F file', () => {
+    expect(ssh('-J jump').problems).toEqual([
+      '9 SSH_OPTS: ssh option "-J" cannot be honoured: lwaftrctl connects to the guest directly, without a jump host',
+    ]);
+    const r = ssh('-F /c', { '/c': 'Host *\n  ProxyJump bastion\n' });
+    expect(r.problems).toEqual([
+      '9 SSH_OPTS: ssh option "in -F: ProxyJump" cannot be honoured: lwaftrctl connects to the guest directly, without a jump host',
+    ]);
+    expect(ssh('-F /missing').problems).toEqual(['9 SSH_OPTS: -F /missing: cannot read it (ENOENT)']);
+  });
+  it('a key given by SSH_OPTS -i is SSH_OPTS, with its line, when a later check finds it wanting', () => {
+    expect(ssh('-i /keys/k').sources!.VM_SSH_KEY).toEqual({ line: 9, writtenAs: 'SSH_OPTS' });
   });
 });

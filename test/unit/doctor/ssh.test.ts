@@ -30,6 +30,16 @@ describe('SSH key', () => {
     expect(JSON.stringify(r.evidence)).not.toContain('not a real key');
   });
 
+  it('behind a folder closed to this user: says so, rather than "does not exist"', async () => {
+    const { view } = fixtureView('ssh');
+    // As root no folder is closed: the view answers as it does for an ordinary user.
+    const closed = { ...view, stat: (p: string) => (p.startsWith('/root/') ? ({ kind: 'denied', size: 0, mode: 0 } as const) : view.stat(p)) };
+    const r = byId(await checkSsh(conf('VM_SSH_KEY=/root/.ssh/lwaftr'), closed, {}), 'ssh-key');
+    expect(r.state).toBe('fail');
+    expect(r.message).toBe('the SSH key /root/.ssh/lwaftr cannot be reached by this user (a folder on its way is closed)');
+    expect(r.fix).toMatch(/as root/);
+  });
+
   it('unset: the agent or default keys are used', async () => {
     expect(byId(await ssh(''), 'ssh-key').state).toBe('skip');
   });
