@@ -128,6 +128,20 @@ export class Settings {
     return { file: this.ctx.file, line: s?.line, key: s?.writtenAs ?? key, message };
   }
 
+  private judgeUnknown(entry: RawEntry, later: RawEntry[]): void {
+    const used = new RegExp(`\\$\\{?${entry.key}(?![A-Za-z0-9_])`);
+    if (later.some((e) => e.quoting !== 'single' && used.test(e.value))) return;
+    const at = { file: this.ctx.file, line: entry.line, key: entry.key };
+    const guess = didYouMean(entry.key, allKeyNames());
+    if (guess) this.problems.push({ ...at, message: `unknown key${guess} (see conf/lwaftrctl.conf.example)` });
+    else
+      this.warnings.push({
+        ...at,
+        message: 'is not a key lwaftrctl knows, and no later value uses it as $' + `${entry.key}: ignored`,
+        fix: 'remove it, or see conf/lwaftrctl.conf.example for the keys',
+      });
+  }
+
   private parse<T>(key: string, v: string, parse: (v: string) => T): T | undefined {
     try {
       return parse(v);
@@ -138,25 +152,29 @@ export class Settings {
     }
   }
 
-  /** Expands each entry against earlier ones, maps old names onto new ones, and flags unknown keys. */
+  /**
+   * Expands each entry against earlier ones and maps old names onto new ones. A name that is no key
+   * but is used later as $NAME is a helper variable, as bash-era files had (WORKSPACE=...); an
+   * unknown key close to a real one is an error with its did-you-mean; any other is a warning.
+   */
   private collect(entries: RawEntry[]): void {
     const { file, env, home } = this.ctx;
     const written = new Map<string, string>();
     const lookup = (n: string) => written.get(n) ?? this.map.get(findKey(n)?.name ?? '')?.value ?? env[n];
-    for (const entry of entries) {
+    for (const [i, entry] of entries.entries()) {
       const spec = findKey(entry.key);
-      if (!spec) {
-        const message = `unknown key${didYouMean(entry.key, allKeyNames())} (see conf/lwaftrctl.conf.example)`;
-        this.problems.push({ file, line: entry.line, key: entry.key, message });
-        continue;
-      }
       let value: string;
       try {
-        value = expandValue(entry.value, entry.quoting, lookup, home, spec.guest === true);
+        value = expandValue(entry.value, entry.quoting, lookup, home, spec?.guest === true);
       } catch (e) {
         if (!(e instanceof ExpansionError)) throw e;
         this.problems.push({ file, line: entry.line, key: entry.key, message: e.message });
-        this.map.set(spec.name, { value: '', line: entry.line, writtenAs: entry.key, refused: true });
+        if (spec) this.map.set(spec.name, { value: '', line: entry.line, writtenAs: entry.key, refused: true });
+        continue;
+      }
+      if (!spec) {
+        written.set(entry.key, value);
+        this.judgeUnknown(entry, entries.slice(i + 1));
         continue;
       }
       const earlier = this.map.get(spec.name);

@@ -125,12 +125,12 @@ describe('the CLI as a process', () => {
 
   it('a broken config prints every problem with file:line and exits 6 without running anything', async () => {
     const bad = path.join(dir, 'bad.conf');
-    fs.writeFileSync(bad, `${fs.readFileSync(conf, 'utf8')}MEM=lots\nNAME=a;b\nFROB=1\nSTATE_DIR=/tmp/$(reboot)\n`);
+    fs.writeFileSync(bad, `${fs.readFileSync(conf, 'utf8')}MEM=lots\nNAME=a;b\nNAMEE=1\nSTATE_DIR=/tmp/$(reboot)\n`);
     const r = await runCli(['-f', bad, 'all', 'start']);
     expect(r.code).toBe(6);
     expect(r.stderr).toContain(`${bad}:12: MEM:`);
     expect(r.stderr).toContain(`${bad}:13: NAME:`);
-    expect(r.stderr).toContain(`${bad}:14: FROB: unknown key`);
+    expect(r.stderr).toContain(`${bad}:14: NAMEE: unknown key; did you mean NAME?`);
     expect(r.stderr).toContain(`${bad}:15: STATE_DIR: $(...)`);
   });
 

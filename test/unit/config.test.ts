@@ -140,7 +140,6 @@ describe('validation: every problem at once, with line and key', () => {
       'SNABNFV_CORE1=1',
       '9 SNABNFV_CORE1: unknown key; did you mean SNABBNFV_CORE1? (see conf/lwaftrctl.conf.example)',
     ],
-    ['unknown key, nothing close', 'FROBNICATE=1', '9 FROBNICATE: unknown key (see conf/lwaftrctl.conf.example)'],
     [
       'PCI without domain',
       'SNABBNFV_PCI1=02:00.0',
@@ -261,7 +260,24 @@ describe('validation: every problem at once, with line and key', () => {
   });
 
   it('reports all problems of a file, not just the first', () => {
-    expect(problemsOf(`${MINIMAL}MEM=x\nNAME=a b\nFOO=1\n`)).toHaveLength(3);
+    expect(problemsOf(`${MINIMAL}MEM=x\nNAME=a b\nNAMEE=1\n`)).toHaveLength(3);
+  });
+
+  it('an unknown key close to no key is a warning, not a refusal', () => {
+    const { config, problems } = parseConf(`${MINIMAL}FROBNICATE=1\n`);
+    expect(problems).toEqual([]);
+    expect(config!.warnings.map((w) => `${w.line} ${w.key}: ${w.message}`)).toEqual([
+      '9 FROBNICATE: is not a key lwaftrctl knows, and no later value uses it as $FROBNICATE: ignored',
+    ]);
+  });
+
+  it('a name used later as $NAME is a helper variable, as bash-era files had it', () => {
+    const { config, problems } = parseConf(
+      `WORKSPACE=/home/op/workspace\nSNABB_PATH=$WORKSPACE/snabb\n${MINIMAL.replace('SNABB_PATH=/opt/snabb\n', '')}`,
+    );
+    expect(problems).toEqual([]);
+    expect(config!.snabbPath).toBe('/home/op/workspace/snabb');
+    expect(config!.warnings).toEqual([]);
   });
 });
 

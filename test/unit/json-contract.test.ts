@@ -62,13 +62,13 @@ describe('--json, every exit path', () => {
 
   it('a config error: exit 6, every problem with file, line and key', async () => {
     const bad = path.join(dir, 'bad.conf');
-    fs.writeFileSync(bad, `${fs.readFileSync(conf, 'utf8')}MEM=lots\nFROB=1\n`);
+    fs.writeFileSync(bad, `${fs.readFileSync(conf, 'utf8')}MEM=lots\nNAMEE=1\n`);
     const r = await runCli(['-f', bad, '--json', 'vm', 'stop']);
     expect(r.code).toBe(6);
     const doc = expectDocument(r.stdout);
     expect((doc.problems as { line: number; key: string }[]).map((p) => [p.line, p.key])).toEqual([
       [13, 'MEM'],
-      [14, 'FROB'],
+      [14, 'NAMEE'],
     ]);
   });
 
