@@ -1,5 +1,6 @@
 // The vm section: QEMU, memory, boot, the management NIC, pinning, extra arguments.
 import path from 'node:path';
+import { joinKernelParams, KERNEL_CMDLINE_MAX } from '../shell/kernel-cmdline.js';
 import { splitWords } from '../shell/split-words.js';
 import { sshPortOf } from './build-ssh.js';
 import {
@@ -15,6 +16,7 @@ import {
   parseQemuOption,
   parseWord,
   parseYesNo,
+  ValueError,
 } from './parse-values.js';
 import type { Settings } from './settings.js';
 import type { MemBackend, MgmtNet, VmConfig } from './types.js';
@@ -49,7 +51,7 @@ export function buildVm(s: Settings): VmConfig {
     memBackend: memBackendOf(s, hostPath),
     kernel,
     initrd: s.optional('INITRD', hostPath),
-    kernelParams: s.optional('KERNEL_PARAMS', (v) => splitWords(v)) ?? [],
+    kernelParams: s.optional('KERNEL_PARAMS', parseKernelParams) ?? [],
     guestHugepages,
     disk: diskPath ? { path: diskPath, format: s.optional('VM_FORMAT', parseWord) } : undefined,
     cwd: s.optional('VM_DIR', hostPath),
@@ -64,6 +66,21 @@ export function buildVm(s: Settings): VmConfig {
       emulatorCores: s.optional('QEMU_EMULATOR_CORES', parseCoreList),
     },
   };
+}
+
+/** Words for the kernel's command line: no double quote inside one (the kernel has no escape), and short enough. */
+function parseKernelParams(v: string): string[] {
+  const words = splitWords(v);
+  if (words.some((w) => w.includes('"')))
+    throw new ValueError('a double quote inside a kernel parameter cannot be written on the kernel command line');
+  const length = joinKernelParams(words).length;
+  // lwaftrctl adds console=, ip= and hugepages= (under 100 bytes) to the kernel's 2047.
+  if (length > KERNEL_CMDLINE_MAX - 100)
+    throw new ValueError(
+      `is ${length} bytes; the kernel command line holds ${KERNEL_CMDLINE_MAX} and lwaftrctl adds its own: ` +
+        `keep it under ${KERNEL_CMDLINE_MAX - 100}`,
+    );
+  return words;
 }
 
 function memBackendOf(s: Settings, hostPath: (v: string) => string): MemBackend {

@@ -163,6 +163,16 @@ describe('validation: every problem at once, with line and key', () => {
     ['bad core list', 'QEMU_CORE=0-', '9 QEMU_CORE: "0-" is not a core list like 0, 2-3 or 0,2'],
     ['backwards core range', 'QEMU_VCPU_CORES=3-1', '9 QEMU_VCPU_CORES: "3-1" runs backwards; write 1-3'],
     ['bad NUMA node', 'NUMA_NODE=first', '9 NUMA_NODE: "first" is not a whole number'],
+    [
+      'a double quote inside a kernel parameter',
+      `KERNEL_PARAMS='a"b'`,
+      '9 KERNEL_PARAMS: a double quote inside a kernel parameter cannot be written on the kernel command line',
+    ],
+    [
+      'kernel parameters longer than the kernel takes',
+      `KERNEL_PARAMS=${'x'.repeat(2000)}`,
+      '9 KERNEL_PARAMS: is 2000 bytes; the kernel command line holds 2047 and lwaftrctl adds its own: keep it under 1947',
+    ],
     ['bad size', 'MEM=2GB', '9 MEM: "2GB" is not a size like 1024M or 2G'],
     ['tiny size', 'MEM=16M', '9 MEM: "16M" is under 64M, too little for a guest'],
     ['bad port', 'VM_SSH_PORT=70000', '9 VM_SSH_PORT: 70000 is outside 1..65535'],

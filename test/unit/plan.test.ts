@@ -221,7 +221,7 @@ describe('QEMU argv', () => {
     expect(argv).toContain('127.0.0.1:22');
     expect(argv).toContain('telnet:127.0.0.1:5001,server=on,wait=off');
     expect(argv).toContain('pc,accel=kvm');
-    expect(kernelCommandLine(operator).join(' ')).toBe('console=ttyS0 ip=10.21.21.2 hugepages=256');
+    expect(kernelCommandLine(operator).join(' ')).toBe('console=ttyS1 ip=10.21.21.2 hugepages=256');
   });
 
   it('escapes commas in option values', () => {

@@ -74,17 +74,26 @@ describe('the spec', () => {
       },
     ]);
   });
-  it('has the management NIC, the console first among the serials, and the boot', () => {
+  it('has the management NIC, and with VM_PORT the 2017 serials: telnet ttyS0, the console on ttyS1', () => {
     expect(spec.mgmtNic).toEqual({ kind: 'user', hostPort: 10022, slot: 10, mac: '52:54:00:00:00:03' });
     expect(spec.serials).toEqual([
-      { kind: 'file', path: '/run/lwaftrctl/lwaftr1/console.log' },
       { kind: 'telnet', port: 5001 },
+      { kind: 'file', path: '/run/lwaftrctl/lwaftr1/console.log' },
     ]);
     expect(spec.kernel).toEqual({
       path: '/vm/bzImage',
       initrd: undefined,
-      cmdline: ['console=ttyS0', 'hugepages=256'],
+      cmdline: ['console=ttyS1', 'hugepages=256'],
     });
+  });
+  it('without VM_PORT: the console log alone, on ttyS0', () => {
+    const plain = resolveVmSpec(configOf(MINIMAL));
+    expect(plain.serials).toEqual([{ kind: 'file', path: '/run/lwaftrctl/lwaftr1/console.log' }]);
+    expect(plain.kernel!.cmdline[0]).toBe('console=ttyS0');
+  });
+  it('KERNEL_PARAMS keeps the quoted spaces the operator wrote', () => {
+    const argv = qemuArgv(resolveVmSpec(configOf(`${MINIMAL}KERNEL_PARAMS='quiet fw.name="a b" "x y"'\n`)));
+    expect(argv[argv.indexOf('-append') + 1]).toBe('console=ttyS0 ip=10.21.21.2 hugepages=256 quiet fw.name="a b" "x y"');
   });
   it('keeps MSI-X vectors on the vhost-user NICs under KVM', () => {
     expect(resolveVmSpec(configOf(MINIMAL)).dataNics.map((n) => n.vectors)).toEqual([undefined, undefined]);

@@ -1,5 +1,6 @@
 // The VM spec written out as QEMU's command line. Nothing is decided here: the spec has decided.
 import type { ProcessRef } from '../../io/process-identity.js';
+import { joinKernelParams } from '../../shell/kernel-cmdline.js';
 import { formatCoreList } from '../../util/core-list.js';
 import type { DataNic, MgmtNic, Serial, VmSpec } from './spec.js';
 
@@ -84,7 +85,7 @@ function bootArgs(spec: VmSpec): string[] {
   if (spec.kernel) {
     args.push('-kernel', spec.kernel.path);
     if (spec.kernel.initrd) args.push('-initrd', spec.kernel.initrd);
-    args.push('-append', spec.kernel.cmdline.join(' '));
+    args.push('-append', joinKernelParams(spec.kernel.cmdline));
   }
   if (spec.disk)
     args.push('-drive', `if=virtio,file=${e(spec.disk.path)}${spec.disk.format ? `,format=${spec.disk.format}` : ''}`);

@@ -104,10 +104,7 @@ export function resolveVmSpec(config: Config): VmSpec {
     kernel: vm.kernel ? { path: vm.kernel, initrd: vm.initrd, cmdline: kernelCommandLine(config) } : undefined,
     disk: vm.disk,
     share: vm.share ? { path: vm.share, tag: 'share' } : undefined,
-    serials: [
-      { kind: 'file', path: paths.consoleLog },
-      ...(vm.serialPort === undefined ? [] : [{ kind: 'telnet' as const, port: vm.serialPort }]),
-    ],
+    serials: serialsOf(config),
     vncDisplay: vm.vncDisplay,
     pinning: resolvePinning(config),
     control: {
@@ -148,9 +145,19 @@ function guestPciOf(slot: number): string {
   return `0000:00:${slot.toString(16).padStart(2, '0')}.0`;
 }
 
+/**
+ * The console log file, and with VM_PORT a telnet serial before it, as the 2017 tool laid them
+ * out: ttyS0 on telnet (where a guest's getty answers), the kernel's console on ttyS1.
+ */
+function serialsOf(config: Config): Serial[] {
+  const file: Serial = { kind: 'file', path: instancePaths(config).consoleLog };
+  const port = config.vm.serialPort;
+  return port === undefined ? [file] : [{ kind: 'telnet', port }, file];
+}
+
 export function kernelCommandLine(config: Config): string[] {
   const vm = config.vm;
-  const words = ['console=ttyS0'];
+  const words = [`console=ttyS${serialsOf(config).findIndex((s) => s.kind === 'file')}`];
   if (vm.disk) words.push('root=/dev/vda', 'rw');
   if (vm.mgmt.kind === 'tap') words.push(ipOption(config.ssh.host, vm.mgmt.guestPrefix));
   words.push(`hugepages=${vm.guestHugepages}`, ...vm.kernelParams);
