@@ -165,7 +165,7 @@ describe('validation: every problem at once, with line and key', () => {
     ['bad NUMA node', 'NUMA_NODE=first', '9 NUMA_NODE: "first" is not a whole number'],
     [
       'a double quote inside a kernel parameter',
-      `KERNEL_PARAMS='a"b'`,
+      `KERNEL_PARAMS='a\\"b'`,
       '9 KERNEL_PARAMS: a double quote inside a kernel parameter cannot be written on the kernel command line',
     ],
     [
