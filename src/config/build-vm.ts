@@ -18,6 +18,7 @@ import {
   parseYesNo,
   ValueError,
 } from './parse-values.js';
+import { readQemuArgs } from './qemu-extra-args.js';
 import type { Settings } from './settings.js';
 import type { MemBackend, MgmtNet, VmConfig } from './types.js';
 
@@ -31,6 +32,7 @@ export function buildVm(s: Settings): VmConfig {
       'QEMU_CPU=host needs QEMU_ACCEL=kvm; under tcg set QEMU_CPU to a model such as max',
     );
   const memMiB = s.value('MEM', parseMemSize);
+  const extra = s.optional('QEMU_ARGS', (v) => readQemuArgs(splitWords(v, s.ctx.home))) ?? { args: [] };
   const kernel = s.optional('BZ_IMAGE', hostPath);
   const diskPath = s.optional('VM_IMAGE', hostPath);
   const noBoot = !s.isSet('BZ_IMAGE') && !s.isSet('VM_IMAGE') && !s.refused('BZ_IMAGE') && !s.refused('VM_IMAGE');
@@ -46,7 +48,7 @@ export function buildVm(s: Settings): VmConfig {
     accel,
     cpu,
     machine: s.value('QEMU_MACHINE', parseQemuOption),
-    cpus: s.value('VM_CPUS', (v) => parseInteger(v, 1, 1024)),
+    cpus: vcpusOf(s, extra.cpus),
     memMiB,
     memBackend: memBackendOf(s, hostPath),
     kernel,
@@ -59,13 +61,25 @@ export function buildVm(s: Settings): VmConfig {
     share: s.optional('SHARED_LOCATION', hostPath),
     vncDisplay: s.optional('VNC_DISPLAY', (v) => parseInteger(v, 0, 59635)),
     serialPort: s.optional('VM_PORT', parsePort),
-    extraArgs: s.optional('QEMU_ARGS', (v) => splitWords(v, s.ctx.home)) ?? [],
+    extraArgs: extra.args,
     pin: {
       wholeProcessCores: s.optional('QEMU_CORE', parseCoreList),
       vcpuCores: s.optional('QEMU_VCPU_CORES', parseCoreList),
       emulatorCores: s.optional('QEMU_EMULATOR_CORES', parseCoreList),
     },
   };
+}
+
+/** VM_CPUS, or QEMU_ARGS' -smp N when VM_CPUS is not set (said as a warning). */
+function vcpusOf(s: Settings, fromArgs: number | undefined): number {
+  const cpus = s.value('VM_CPUS', (v) => parseInteger(v, 1, 1024));
+  if (fromArgs === undefined || fromArgs === cpus) return cpus;
+  if (s.isSet('VM_CPUS')) {
+    s.problem('QEMU_ARGS', `has -smp ${fromArgs} but VM_CPUS is ${cpus}: keep VM_CPUS and drop -smp`);
+    return cpus;
+  }
+  s.warn('QEMU_ARGS', `-smp ${fromArgs} is taken as VM_CPUS=${fromArgs}: set VM_CPUS=${fromArgs} and drop -smp`);
+  return fromArgs;
 }
 
 /** Words for the kernel's command line: no double quote inside one (the kernel has no escape), and short enough. */

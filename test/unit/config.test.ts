@@ -51,9 +51,9 @@ describe('both eras of the bash tool', () => {
   it('reads the 2017 keys QEMU_ARGS, KERNEL_PARAMS, VM_PORT, VM_FORMAT and warns on LWAFTR_DELAY', () => {
     const c = configOf(
       MINIMAL +
-        `QEMU_ARGS="-device virtio-rng-pci -smp 'cpus=2'"\nKERNEL_PARAMS="isolcpus=1 nohz_full=1"\nVM_PORT=5001\nVM_IMAGE=/vm/disk.img\nVM_FORMAT=raw\nLWAFTR_DELAY=20\n`,
+        `QEMU_ARGS="-device virtio-rng-pci -rtc 'base=utc'"\nKERNEL_PARAMS="isolcpus=1 nohz_full=1"\nVM_PORT=5001\nVM_IMAGE=/vm/disk.img\nVM_FORMAT=raw\nLWAFTR_DELAY=20\n`,
     );
-    expect(c.vm.extraArgs).toEqual(['-device', 'virtio-rng-pci', '-smp', 'cpus=2']);
+    expect(c.vm.extraArgs).toEqual(['-device', 'virtio-rng-pci', '-rtc', 'base=utc']);
     expect(c.vm.kernelParams).toEqual(['isolcpus=1', 'nohz_full=1']);
     expect(c.vm.serialPort).toBe(5001);
     expect(c.vm.disk).toEqual({ path: '/vm/disk.img', format: 'raw' });
@@ -81,9 +81,9 @@ describe('expansion, quoting, comments', () => {
   });
 
   it('single quotes keep $ literal; comments after values are dropped; export is accepted', () => {
-    const c = configOf(`${MINIMAL}export VM_USER='igalia'   # must be a sudoer\nQEMU_ARGS='-name $NOTEXPANDED'\n`);
+    const c = configOf(`${MINIMAL}export VM_USER='igalia'   # must be a sudoer\nQEMU_ARGS='-rtc $NOTEXPANDED'\n`);
     expect(c.ssh.user).toBe('igalia');
-    expect(c.vm.extraArgs).toEqual(['-name', '$NOTEXPANDED']);
+    expect(c.vm.extraArgs).toEqual(['-rtc', '$NOTEXPANDED']);
   });
 
   it('resolves relative host paths against the config file folder', () => {
@@ -92,8 +92,8 @@ describe('expansion, quoting, comments', () => {
   });
 
   it('a double-quoted value may span lines', () => {
-    const c = configOf(`${MINIMAL}QEMU_ARGS="-device virtio-rng-pci\n  -smp 2"\nVM_USER=after\n`);
-    expect(c.vm.extraArgs).toEqual(['-device', 'virtio-rng-pci', '-smp', '2']);
+    const c = configOf(`${MINIMAL}QEMU_ARGS="-device virtio-rng-pci\n  -rtc base=utc"\nVM_USER=after\n`);
+    expect(c.vm.extraArgs).toEqual(['-device', 'virtio-rng-pci', '-rtc', 'base=utc']);
     expect(c.ssh.user).toBe('after');
   });
 
@@ -355,5 +355,39 @@ describe('SSH_OPTS as bash-era configs wrote it', () => {
   });
   it('a key given by SSH_OPTS -i is SSH_OPTS, with its line, when a later check finds it wanting', () => {
     expect(ssh('-i /keys/k').sources!.VM_SSH_KEY).toEqual({ line: 9, writtenAs: 'SSH_OPTS' });
+  });
+});
+
+describe('QEMU_ARGS against what lwaftrctl owns', () => {
+  it.each<[string, string]>([
+    ['-daemonize', '-daemonize (lwaftrctl supervises QEMU itself and keeps its log in STATE_DIR)'],
+    ['-pidfile /tmp/q.pid', "-pidfile /tmp/q.pid (lwaftrctl keeps QEMU's pid file in STATE_DIR)"],
+    ['-name other', '-name other (lwaftrctl names QEMU after NAME to find its threads: set NAME)'],
+    ['-m 4G', '-m 4G (set MEM)'],
+    ['-serial stdio', '-serial stdio (the console goes to STATE_DIR/console.log; set VM_PORT for a telnet serial)'],
+    ['-monitor stdio', "-monitor stdio (QEMU's standard input and output are not a terminal here)"],
+    ['-netdev user,id=mgmt', "-netdev user,id=mgmt (the NICs net0, net1 and mgmt are lwaftrctl's: set MGMT_NET and SNABBNFV_*)"],
+    [
+      '-device e1000,addr=0x8',
+      "-device e1000,addr=0x8 (PCI slots 0x08-0x0a hold lwaftrctl's NICs: pick another addr=)",
+    ],
+  ])('%s is refused, naming what to set instead', (args, why) => {
+    expect(problemsOf(`${MINIMAL}QEMU_ARGS="${args}"\n`)).toEqual([`9 QEMU_ARGS: lwaftrctl sets these itself: ${why}`]);
+  });
+
+  it('keeps the rest, and takes -smp N as VM_CPUS with a warning (the 2017 example)', () => {
+    const { config, problems } = parseConf(`${MINIMAL}QEMU_ARGS="-smp 2 -rtc base=utc -device e1000,addr=0xb"\n`);
+    expect(problems).toEqual([]);
+    expect(config!.vm.cpus).toBe(2);
+    expect(config!.vm.extraArgs).toEqual(['-rtc', 'base=utc', '-device', 'e1000,addr=0xb']);
+    expect(config!.warnings.map((w) => `${w.line} ${w.key}: ${w.message}`)).toEqual([
+      '9 QEMU_ARGS: -smp 2 is taken as VM_CPUS=2: set VM_CPUS=2 and drop -smp',
+    ]);
+  });
+
+  it('-smp against a VM_CPUS that says otherwise is refused', () => {
+    expect(problemsOf(`${MINIMAL}VM_CPUS=1\nQEMU_ARGS="-smp 2"\n`)).toEqual([
+      '10 QEMU_ARGS: has -smp 2 but VM_CPUS is 1: keep VM_CPUS and drop -smp',
+    ]);
   });
 });

@@ -151,12 +151,14 @@ describe('snabbnfv plan', () => {
 });
 
 describe('QEMU argv', () => {
-  it('lab: TCG, memfd, vectors=0, user networking, 9p, kernel, QMP, paused, extra args last', () => {
+  it('lab: QEMU_ARGS first, then TCG, memfd, vectors=0, user networking, 9p, kernel, QMP, paused', () => {
     expect(qemuArgv(resolveVmSpec(lab))).toEqual([
       'taskset',
       '-c',
       '0',
       'qemu-system-x86_64',
+      '-device',
+      'virtio-rng-pci',
       '-name',
       'lab,debug-threads=on',
       '-machine',
@@ -206,8 +208,6 @@ describe('QEMU argv', () => {
       '-qmp',
       'unix:/run/lwaftrctl/lab/qmp.sock,server=on,wait=off',
       '-S',
-      '-device',
-      'virtio-rng-pci',
     ]);
   });
 

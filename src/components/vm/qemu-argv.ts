@@ -32,10 +32,12 @@ function nameOption(spec: VmSpec): string {
   return `${spec.name},debug-threads=on`;
 }
 
+/** QEMU_ARGS first, then lwaftrctl's own options, as the 2017 tool placed them: its options win. */
 export function qemuArgs(spec: VmSpec): string[] {
   const mem = `${spec.memory.mib}M`;
   const backend = spec.memory.backend;
   return [
+    ...spec.extraArgs,
     ...['-name', nameOption(spec), '-machine', `${spec.machine},accel=${spec.accel}`, '-cpu', spec.cpu],
     ...['-smp', String(spec.vcpus), '-m', mem],
     '-object',
@@ -58,7 +60,6 @@ export function qemuArgs(spec: VmSpec): string[] {
     ...['-pidfile', spec.control.pidFile, '-qmp', `unix:${e(spec.control.qmpSocket)},server=on,wait=off`],
     // Paused until lwaftrctl has pinned the vCPU threads.
     '-S',
-    ...spec.extraArgs,
   ];
 }
 
