@@ -20,8 +20,10 @@ export function findKey(name: string): KeySpec | undefined {
   return byName.get(name);
 }
 
-export function allKeyNames(): string[] {
-  return [...byName.keys()];
+const ALL_NAMES = [...byName.keys()];
+
+export function allKeyNames(): readonly string[] {
+  return ALL_NAMES;
 }
 
 /** The spec of a key lwaftrctl knows by its preferred name (a typo here is a bug, not input). */

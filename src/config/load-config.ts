@@ -11,6 +11,12 @@ import type { Config } from './types.js';
 
 export const DEFAULT_CONF = 'lwaftrctl.conf';
 
+/** A config file is a screenful of KEY=VALUE lines: anything far bigger is not one. */
+export const MAX_CONF_BYTES = 1024 * 1024;
+
+/** At most this many problems are listed, then a count: a screenful, not a flood. */
+export const MAX_PROBLEMS = 20;
+
 export interface LoadOptions {
   /** -f value, if given. */
   file?: string;
@@ -20,15 +26,11 @@ export interface LoadOptions {
 
 export function loadConfig(opts: LoadOptions): Config {
   const file = findConfFile(opts);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new ConfigError([{ file, message: `cannot read: ${(e as Error).message}` }]);
-  }
+  const bytes = readBounded(file);
   // Decoding would turn bytes that are not UTF-8 into U+FFFD, silently changing a path: refuse them.
   if (!isUtf8(bytes))
-    throw new ConfigError(
+    throw configError(
+      file,
       nonUtf8Lines(bytes).map((bad) => ({
         file,
         ...bad,
@@ -40,7 +42,7 @@ export function loadConfig(opts: LoadOptions): Config {
   const home = opts.env.HOME ?? os.homedir();
   const built = buildConfig(parsed.entries, { file, env: opts.env, home, readFile: (p) => fs.readFileSync(p, 'utf8') });
   const problems = [...parsed.problems, ...built.problems];
-  if (problems.length > 0 || !built.config) throw new ConfigError(sortProblems(problems));
+  if (problems.length > 0 || !built.config) throw configError(file, problems);
   return built.config;
 }
 
@@ -78,6 +80,42 @@ function nonUtf8Lines(bytes: Buffer): { line: number; key?: string }[] {
   return bad;
 }
 
-function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
-  return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+/** Problems in line order, at most a screenful of them and the count of the rest. */
+function configError(file: string, problems: ConfigProblem[]): ConfigError {
+  const sorted = [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  if (sorted.length <= MAX_PROBLEMS) return new ConfigError(sorted);
+  const rest = sorted.length - MAX_PROBLEMS;
+  const message = `and ${rest} more problems; fix those above first (is this a config file?)`;
+  return new ConfigError([...sorted.slice(0, MAX_PROBLEMS), { file, message }]);
+}
+
+/** A regular file of at most MAX_CONF_BYTES, checked before reading (a pipe or /dev/zero never ends). */
+function readBounded(file: string): Buffer {
+  let fd: number | undefined;
+  try {
+    // O_NONBLOCK: opening a named pipe must not wait for a writer.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile())
+      throw new ConfigError([{ file, message: `is not a regular file (${kindOf(st)}); give a config file` }]);
+    if (st.size > MAX_CONF_BYTES)
+      throw new ConfigError([
+        { file, message: `is ${st.size} bytes; a config file is at most 1 MiB: is this the right file?` },
+      ]);
+    return fs.readFileSync(fd);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const fix = code === 'EACCES' ? 'run lwaftrctl as root, or make the file readable' : undefined;
+    throw new ConfigError([{ file, message: `cannot read it (${code ?? (e as Error).message})`, fix }]);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
 }

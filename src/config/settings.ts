@@ -29,6 +29,7 @@ export class Settings {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: ConfigProblem[] = [];
   private readonly map = new Map<string, Setting>();
+  private readonly guesses = new Map<string, string>();
   /** Keys whose value came from another key's (VM_SSH_KEY from SSH_OPTS -i). */
   private readonly derived = new Map<string, string>();
 
@@ -128,11 +129,12 @@ export class Settings {
     return { file: this.ctx.file, line: s?.line, key: s?.writtenAs ?? key, message };
   }
 
-  private judgeUnknown(entry: RawEntry, later: RawEntry[]): void {
-    const used = new RegExp(`\\$\\{?${entry.key}(?![A-Za-z0-9_])`);
-    if (later.some((e) => e.quoting !== 'single' && used.test(e.value))) return;
+  /** An unknown key no later value uses: an error when close to a key, else a warning. */
+  private judgeUnknown(entry: RawEntry): void {
     const at = { file: this.ctx.file, line: entry.line, key: entry.key };
-    const guess = didYouMean(entry.key, allKeyNames());
+    // A file may repeat one unknown name many times: its guess is worked out once.
+    const guess = this.guesses.get(entry.key) ?? didYouMean(entry.key, allKeyNames());
+    this.guesses.set(entry.key, guess);
     if (guess) this.problems.push({ ...at, message: `unknown key${guess} (see conf/lwaftrctl.conf.example)` });
     else
       this.warnings.push({
@@ -161,6 +163,7 @@ export class Settings {
     const { file, env, home } = this.ctx;
     const written = new Map<string, string>();
     const lookup = (n: string) => written.get(n) ?? this.map.get(findKey(n)?.name ?? '')?.value ?? env[n];
+    const lastUse = lastUses(entries);
     for (const [i, entry] of entries.entries()) {
       const spec = findKey(entry.key);
       let value: string;
@@ -174,7 +177,7 @@ export class Settings {
       }
       if (!spec) {
         written.set(entry.key, value);
-        this.judgeUnknown(entry, entries.slice(i + 1));
+        if ((lastUse.get(entry.key) ?? -1) <= i) this.judgeUnknown(entry);
         continue;
       }
       const earlier = this.map.get(spec.name);
@@ -186,4 +189,12 @@ export class Settings {
       this.map.set(spec.name, { value, line: entry.line, writtenAs: entry.key });
     }
   }
+}
+
+/** For each $NAME that a value expands, the index of the last entry that does (one pass, for big files). */
+function lastUses(entries: RawEntry[]): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const [i, e] of entries.entries())
+    if (e.quoting !== 'single') for (const m of e.value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) last.set(m[1]!, i);
+  return last;
 }

@@ -4,14 +4,17 @@
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
+  const limit = Math.max(2, Math.floor(word.length / 4));
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: no need to work it out past the limit.
+    if (Math.abs(candidate.length - word.length) > limit) continue;
     const d = editDistance(word.toUpperCase(), candidate.toUpperCase());
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined;
+  return bestDistance <= limit ? best : undefined;
 }
 
 /** "; did you mean X?" or nothing. */

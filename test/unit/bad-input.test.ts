@@ -3,6 +3,7 @@
 // asserts the exact outcome: refused with problems naming file, line, key and the fix, or the
 // hostile value carried as ONE literal argument in the plan's argv, never interpreted.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -506,6 +507,62 @@ describe('huge input', () => {
     const start = '$(reboot); `halt` "x" \\ '.repeat(10_000);
     const config = parseConf(`${MINIMAL}LWAFTR_START='${start}'\n`).config!;
     expect(startArgv(config).guest).toEqual([start]);
+  });
+
+  /** Loads a file as the CLI does; the ConfigError's problems, and how long it took. */
+  function loadTimed(file: string) {
+    const began = Date.now();
+    try {
+      loadConfig({ file, cwd: '/', env: { HOME } });
+      throw new Error('loaded');
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      return { problems: e.problems, ms: Date.now() - began };
+    }
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lwaftrctl-huge-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it.each([
+    ['/dev/zero (it grew past 1.3 GB)', '/dev/zero', 'is not a regular file (a device); give a config file'],
+    ['a folder', '/etc', 'is not a regular file (a folder); give a config file'],
+  ])('%s is refused before reading', (_, file, message) => {
+    const r = loadTimed(file);
+    expect(r.problems).toEqual([{ file, message }]);
+    expect(r.ms).toBeLessThan(500);
+  });
+
+  it('a named pipe is refused at once (it hung, waiting for a writer)', () => {
+    const fifo = path.join(tmp, 'fifo.conf');
+    execFileSync('mkfifo', [fifo]);
+    const r = loadTimed(fifo);
+    expect(r.problems.map((p) => p.message)).toEqual(['is not a regular file (a named pipe); give a config file']);
+    expect(r.ms).toBeLessThan(500);
+  });
+
+  it('10 MB of FOO=bar is refused by its size before it is read (it took 78 s and 1.1 GB)', () => {
+    const file = path.join(tmp, 'big.conf');
+    fs.writeFileSync(file, 'FOO=bar\n'.repeat(1_300_000));
+    expect(loadTimed(file).problems.map((p) => p.message)).toEqual([
+      'is 10400000 bytes; a config file is at most 1 MiB: is this the right file?',
+    ]);
+  });
+
+  it('just under 1 MiB of FOO=bar is answered in well under a second, with a screenful of problems', () => {
+    const file = path.join(tmp, 'almost.conf');
+    fs.writeFileSync(file, 'FOO=bar\nFOOO=bar\nNAMEE=1\n'.repeat(40_000));
+    const r = loadTimed(file);
+    expect(r.problems).toHaveLength(21);
+    expect(r.problems[20]!.message).toMatch(/^and \d+ more problems; fix those above first/);
+    expect(r.ms).toBeLessThan(1000);
+  });
+
+  it('1 MB of random bytes: a screenful of problems, not 40 543 lines', () => {
+    const file = path.join(tmp, 'random.conf');
+    fs.writeFileSync(file, crypto.randomBytes(1_000_000));
+    const r = loadTimed(file);
+    expect(r.problems.length).toBeLessThanOrEqual(21);
+    expect(r.ms).toBeLessThan(1000);
   });
 
   it('an unclosed quote before 20 000 lines is found in linear time (it took 18 s when each line rescanned the value)', () => {
