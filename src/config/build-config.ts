@@ -26,6 +26,9 @@ export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: 
   const numaNode = s.optional('NUMA_NODE', (v) => parseInteger(v, 0, 1023));
   const snabbnfv = buildSnabbnfv(s);
   const vm = buildVm(s);
+  for (const port of snabbnfv?.ports ?? [])
+    if (port.mac === vm.mgmt.mac && !s.hasProblem(`SNABBNFV_MAC${port.index}`))
+      s.problem('MGMT_MAC', `is the same MAC as SNABBNFV_MAC${port.index} (${port.mac}); each guest NIC needs its own`);
   const ssh = buildSsh(s);
   const lwaftr = buildLwaftr(s, name, snabbPath);
   const timeouts = buildTimeouts(s);

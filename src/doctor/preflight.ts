@@ -28,10 +28,13 @@ export async function preflight(config: Config, starting: SingleComponent[]): Pr
     message: `${r.title}: ${r.message}`,
     fix: r.fix,
   });
-  return {
-    failures: mine.filter((r) => r.state === 'fail').map(problem),
-    warnings: mine.filter((r) => r.state === 'warn').map(problem),
-  };
+  // In the order of the file, as the config's own problems are.
+  const inFileOrder = (state: string) =>
+    mine
+      .filter((r) => r.state === state)
+      .map(problem)
+      .sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+  return { failures: inFileOrder('fail'), warnings: inFileOrder('warn') };
 }
 
 /** The key's preferred name, from the name the file wrote it under. */

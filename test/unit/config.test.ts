@@ -164,6 +164,11 @@ describe('validation: every problem at once, with line and key', () => {
     ['backwards core range', 'QEMU_VCPU_CORES=3-1', '9 QEMU_VCPU_CORES: "3-1" runs backwards; write 1-3'],
     ['bad NUMA node', 'NUMA_NODE=first', '9 NUMA_NODE: "first" is not a whole number'],
     [
+      'the management NIC with a data NIC\'s MAC',
+      'MGMT_MAC=52:54:00:00:00:02',
+      '9 MGMT_MAC: is the same MAC as SNABBNFV_MAC2 (52:54:00:00:00:02); each guest NIC needs its own',
+    ],
+    [
       'a double quote inside a kernel parameter',
       `KERNEL_PARAMS='a\\"b'`,
       '9 KERNEL_PARAMS: a double quote inside a kernel parameter cannot be written on the kernel command line',

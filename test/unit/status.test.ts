@@ -24,7 +24,12 @@ describe('snabbnfv', () => {
     [
       'one not connected',
       [port(1, 'running', true), port(2, 'running', false)],
-      ['degraded', 'port 2 not connected to QEMU', `lwaftrctl -f ${F} snabbnfv restart`, false],
+      ['degraded', 'port 2 is not connected to QEMU', `lwaftrctl -f ${F} snabbnfv restart`, false],
+    ],
+    [
+      'both not connected: plural',
+      [port(1, 'running', false), port(2, 'running', false)],
+      ['degraded', 'ports 1 and 2 are not connected to QEMU', `lwaftrctl -f ${F} snabbnfv restart`, false],
     ],
     [
       'one died',
@@ -36,7 +41,7 @@ describe('snabbnfv', () => {
     [
       'one of two running',
       [port(1, 'running'), port(2, 'stopped')],
-      ['degraded', 'port 2 not running', `lwaftrctl -f ${F} snabbnfv restart`, false],
+      ['degraded', 'port 2 is not running', `lwaftrctl -f ${F} snabbnfv restart`, false],
     ],
   ])('%s', (_, ports, expected) => expect(brief(judgeSnabbnfv(ports, F))).toEqual(expected));
 });
@@ -46,9 +51,14 @@ describe('vm', () => {
   it.each<[string, Parameters<typeof judgeVm>[0], unknown[]]>([
     ['QEMU not started', { qemu: 'stopped' }, ['stopped', null, null, false]],
     [
-      'QEMU died',
-      { qemu: 'dead', pid: 42 },
+      'QEMU died, the backends up: vm start',
+      { qemu: 'dead', pid: 42, backendsUp: true },
       ['broken', 'QEMU (pid 42) died; its pid file is left', `lwaftrctl -f ${F} vm start`, true],
+    ],
+    [
+      'QEMU died with its backends: vm start would be refused, so all start',
+      { qemu: 'dead', pid: 42, backendsUp: false },
+      ['broken', 'QEMU (pid 42) died; its pid file is left', `lwaftrctl -f ${F} all start`, true],
     ],
     ['all well', { ...up, backends: { char1: true, char2: true } }, ['running', null, null, false]],
     ['paused', { ...up, qmpStatus: 'paused' }, ['degraded', 'the VM is paused', `lwaftrctl -f ${F} vm restart`, false]],

@@ -5,6 +5,7 @@ import { readProcStat, threadAffinity, uptimeSeconds } from '../../io/proc.js';
 import { identify } from '../../io/process-identity.js';
 import { listScreenSessions } from '../../io/screen-sessions.js';
 import type { RunContext } from '../../run/run-context.js';
+import { isAre, portsText } from '../port-words.js';
 import { type PortStatus, RUNNING, type SnabbnfvStatus, STOPPED, type Verdict } from '../status-types.js';
 import { snabbnfvProcess } from './plan.js';
 
@@ -40,30 +41,25 @@ export function snabbnfvStatus(ctx: RunContext, connected: Record<string, boolea
 /** Pure: the component's state from its ports'. */
 export function judgeSnabbnfv(ports: Pick<PortStatus, 'port' | 'state' | 'backendConnected'>[], file: string): Verdict {
   const restart = `lwaftrctl -f ${file} snabbnfv restart`;
-  const which = (keep: (p: (typeof ports)[number]) => boolean) =>
-    ports
-      .filter(keep)
-      .map((p) => p.port)
-      .join(', ');
+  const which = (keep: (p: (typeof ports)[number]) => boolean) => ports.filter(keep).map((p) => p.port);
   const states = ports.map((p) => p.state);
   if (states.every((s) => s === 'running')) {
     const off = which((p) => p.backendConnected === false);
-    return off ? { ...RUNNING, state: 'degraded', reason: `port ${off} not connected to QEMU`, fix: restart } : RUNNING;
+    if (off.length === 0) return RUNNING;
+    const reason = `${portsText(off)} ${isAre(off)} not connected to QEMU`;
+    return { ...RUNNING, state: 'degraded', reason, fix: restart };
   }
-  if (states.includes('dead'))
+  const dead = which((p) => p.state === 'dead');
+  if (dead.length)
     return {
       state: 'broken',
       deadWithPidFile: true,
-      reason: `port ${which((p) => p.state === 'dead')} died; its pid file is left`,
+      reason: `${portsText(dead)} died; ${dead.length === 1 ? 'its pid file is' : 'their pid files are'} left`,
       fix: `lwaftrctl -f ${file} snabbnfv start`,
     };
   if (states.every((s) => s === 'stopped' || s === 'foreign')) return STOPPED;
-  return {
-    ...RUNNING,
-    state: 'degraded',
-    reason: `port ${which((p) => p.state !== 'running')} not running`,
-    fix: restart,
-  };
+  const down = which((p) => p.state !== 'running');
+  return { ...RUNNING, state: 'degraded', reason: `${portsText(down)} ${isAre(down)} not running`, fix: restart };
 }
 
 function lastLine(file: string): string | null {

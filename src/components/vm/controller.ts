@@ -8,6 +8,7 @@ import { tailFile } from '../../io/tail-file.js';
 import type { RunContext } from '../../run/run-context.js';
 import { runPlan } from '../../run/run-plan.js';
 import { type Controller, report, secondsSince, warn } from '../controller.js';
+import { isAre, portsText } from '../port-words.js';
 import { snabbnfvProcess } from '../snabbnfv/plan.js';
 import { qemuProcess, vmStartPlan, vmStopPlan } from './plan.js';
 import { cleanAfterQemu } from './sockets.js';
@@ -77,11 +78,13 @@ function sshOf(ctx: RunContext): string {
 }
 
 function refuseWithoutBackends(ctx: RunContext): void {
-  const down = ctx.config.snabbnfv.ports.filter((p) => identify(snabbnfvProcess(ctx.config, p)).state !== 'running');
+  const down = ctx.config.snabbnfv.ports
+    .filter((p) => identify(snabbnfvProcess(ctx.config, p)).state !== 'running')
+    .map((p) => p.index);
   if (down.length)
     throw new OperationError(
-      `snabbnfv port ${down.map((p) => p.index).join(' and ')} is not running: QEMU would block until a vhost-user ` +
-        `backend connects to every socket`,
+      `snabbnfv ${portsText(down)} ${isAre(down)} not running: QEMU would block until a vhost-user backend ` +
+        'connects to every socket',
       `start the backends first: lwaftrctl -f ${ctx.config.file} snabbnfv start (or all start)`,
     );
 }

@@ -1,10 +1,13 @@
 // vm status: QEMU's identity, what QMP says (run state, backends connected, vCPU threads), the
 // guest's SSH, and the live pinning against the spec.
+
 import { uptimeSeconds } from '../../io/proc.js';
+import { identify } from '../../io/process-identity.js';
 import { isChardevConnected } from '../../io/qmp-client.js';
 import type { RunContext } from '../../run/run-context.js';
 import { sshBannerAnswers } from '../../run/wait-checks.js';
 import type { LiveProbe } from '../live-probe.js';
+import { snabbnfvProcess } from '../snabbnfv/plan.js';
 import { STOPPED, type Verdict, type VmStatus } from '../status-types.js';
 import { comparePinning, readThreadAffinities } from './pinning.js';
 import { resolveVmSpec } from './spec.js';
@@ -24,7 +27,12 @@ export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmSta
     logs: { qemu: spec.control.log, console: spec.control.consoleLog },
     note: id.state === 'foreign' ? id.reason : null,
   };
-  if (id.state !== 'running') return { ...judgeVm({ qemu: id.state, pid: base.pid }, ctx.config.file), ...base };
+  if (id.state !== 'running') {
+    const backendsUp = ctx.config.snabbnfv.ports.every(
+      (p) => identify(snabbnfvProcess(ctx.config, p)).state === 'running',
+    );
+    return { ...judgeVm({ qemu: id.state, pid: base.pid, backendsUp }, ctx.config.file), ...base };
+  }
   const qmp = await probe.qmp;
   const backends = qmp
     ? Object.fromEntries(
@@ -42,6 +50,8 @@ export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmSta
 export interface VmFacts {
   qemu: 'running' | 'dead' | 'foreign' | 'stopped';
   pid?: number | null;
+  /** Both snabbnfv backends run: without them a vm start is refused, so the fix starts them too. */
+  backendsUp?: boolean;
   qmpStatus?: string | null;
   backends?: Record<string, boolean> | null;
   guestReachable?: boolean;
@@ -55,7 +65,7 @@ export function judgeVm(f: VmFacts, file: string): Verdict {
       state: 'broken',
       deadWithPidFile: true,
       reason: `QEMU (pid ${f.pid}) died; its pid file is left`,
-      fix: `lwaftrctl -f ${file} vm start`,
+      fix: `lwaftrctl -f ${file} ${f.backendsUp ? 'vm' : 'all'} start`,
     };
   if (f.qemu !== 'running') return STOPPED;
   const down = Object.entries(f.backends ?? {})
