@@ -77,23 +77,38 @@ async function runSequence(
   results: ComponentResult[],
 ): Promise<void> {
   const sequence = actionSequence(component, action);
-  for (const [i, step] of sequence.entries()) {
-    const began = Date.now();
-    const controller = CONTROLLERS[step.component];
-    let result: StartResult | StopResult | 'failed';
-    try {
-      result =
-        step.action === 'start' ? await controller.start(ctx) : await controller.stop(ctx, { force: opts.force });
-    } catch (err) {
-      // Stopping the VM ends the guest and all in it: an unreachable guest must not block that.
-      const vmStopsNext = step.component === 'lwaftr' && step.action === 'stop' && sequence[i + 1]?.component === 'vm';
-      if (!vmStopsNext || err instanceof InterruptedError) throw err;
-      const message = `could not stop it in the guest (${(err as Error).message}); the VM stop ends it`;
-      ctx.events.emit({ type: 'warning', component: 'lwaftr', message });
-      result = 'failed';
-    }
-    results.push({ ...step, result, seconds: (Date.now() - began) / 1000 });
+  for (const [i, step] of sequence.entries()) results.push(await runStep(ctx, step, sequence[i + 1], opts));
+  // vm restart stops the guest lwAFTR first: one that was running is started again.
+  if (
+    component === 'vm' &&
+    action === 'restart' &&
+    results.some((r) => r.component === 'lwaftr' && r.result === 'stopped')
+  )
+    results.push(await runStep(ctx, { component: 'lwaftr', action: 'start' }, undefined, opts));
+}
+
+type SequenceStep = ReturnType<typeof actionSequence>[number];
+
+async function runStep(
+  ctx: RunContext,
+  step: SequenceStep,
+  next: SequenceStep | undefined,
+  opts: GlobalOptions,
+): Promise<ComponentResult> {
+  const began = Date.now();
+  const controller = CONTROLLERS[step.component];
+  let result: StartResult | StopResult | 'failed';
+  try {
+    result = step.action === 'start' ? await controller.start(ctx) : await controller.stop(ctx, { force: opts.force });
+  } catch (err) {
+    // Stopping the VM ends the guest and all in it: an unreachable guest must not block that.
+    const vmStopsNext = step.component === 'lwaftr' && step.action === 'stop' && next?.component === 'vm';
+    if (!vmStopsNext || err instanceof InterruptedError) throw err;
+    const message = `could not stop it in the guest (${(err as Error).message}); the VM stop ends it`;
+    ctx.events.emit({ type: 'warning', component: 'lwaftr', message });
+    result = 'failed';
   }
+  return { ...step, result, seconds: (Date.now() - began) / 1000 };
 }
 
 /** The doctor's checks of what this run will start: a failure refuses the run before anything is touched. */

@@ -93,6 +93,21 @@ describe('the full cycle', () => {
     expect(after.lwaftr!.pid).not.toBe(before);
   }, 60_000);
 
+  it('vm restart brings the guest lwAFTR back when it was running', async () => {
+    const before = await inst.status();
+    const r = await inst.cli('--json', 'vm', 'restart');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).results.map((x: { component: string; result: string }) => `${x.component} ${x.result}`)).toEqual([
+      'lwaftr stopped',
+      'vm stopped',
+      'vm started',
+      'lwaftr started',
+    ]);
+    const after = await inst.status();
+    expect([after.vm!.state, after.lwaftr!.state]).toEqual(['running', 'running']);
+    expect(after.vm!.pid).not.toBe(before.vm!.pid);
+  }, 120_000);
+
   it('a guest process named snabb that lwaftrctl did not start survives lwaftr stop', async () => {
     expect(
       (
