@@ -47,8 +47,21 @@ export class BusyError extends OperationError {
   override name = 'BusyError';
 }
 
+/** Ctrl-C (SIGINT) or SIGTERM arrived: exit 130 or 143, as a shell reports a signalled program. */
 export class InterruptedError extends OperationError {
   override name = 'InterruptedError';
+  constructor(
+    message: string,
+    readonly signal: 'SIGINT' | 'SIGTERM' = 'SIGINT',
+  ) {
+    super(message);
+  }
+}
+
+/** The interruption of a wait on `what`, by the signal that aborted it. */
+export function interrupted(what: string, signal?: AbortSignal): InterruptedError {
+  const by = signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+  return new InterruptedError(`interrupted (${by}) while waiting for ${what}`, by);
 }
 
 export function formatProblem(p: ConfigProblem): string {
@@ -66,6 +79,7 @@ export const EXIT = {
   busy: 75,
   timeout: 124,
   interrupted: 130,
+  terminated: 143,
 } as const;
 
 /** LSB exit codes of `status`. */
@@ -81,6 +95,6 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof ConfigError) return EXIT.config;
   if (err instanceof BusyError) return EXIT.busy;
   if (err instanceof TimeoutError) return EXIT.timeout;
-  if (err instanceof InterruptedError) return EXIT.interrupted;
+  if (err instanceof InterruptedError) return err.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return EXIT.failed;
 }

@@ -34,7 +34,8 @@ export async function actionCommand(component: Component, action: Action, cx: Co
   report.logFile = instancePaths(config).toolLog;
   for (const w of config.warnings) events.emit({ type: 'problem', severity: 'warning', ...w });
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
+  // The reason tells the waits which signal came: exit 130 for SIGINT, 143 for SIGTERM.
+  const onSignal = (signal: NodeJS.Signals) => abort.abort(signal);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const ctx = createRunContext(config, events, abort.signal);
@@ -44,7 +45,13 @@ export async function actionCommand(component: Component, action: Action, cx: Co
   events.emit({ type: 'run-begin', instance: config.name, config: config.file, component, action });
   let lock: HeldLock | undefined;
   try {
-    lock = await acquireLock(ctx.paths.lock, config.timeouts.lockMs, config.name);
+    lock = await acquireLock(ctx.paths.lock, {
+      timeoutMs: config.timeouts.lockMs,
+      instance: config.name,
+      signal: abort.signal,
+      onWaiting: (what, elapsedMs) => events.emit({ type: 'wait-progress', what, elapsedMs, announce: true }),
+    });
+    events.emit({ type: 'wait-end', what: 'the instance lock', elapsedMs: 0, ok: true });
     await checkBeforeStarting(ctx, component, action);
     await runSequence(ctx, component, action, opts, results);
     end(0);

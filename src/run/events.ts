@@ -53,7 +53,8 @@ export type LifecycleEvent =
       ok: boolean;
       error?: string;
     }
-  | { type: 'wait-progress'; what: string; elapsedMs: number; status?: string }
+  /** `announce`: unusual enough to say at once, not only after 5 s (waiting for another lwaftrctl). */
+  | { type: 'wait-progress'; what: string; elapsedMs: number; status?: string; announce?: boolean }
   | { type: 'wait-end'; what: string; elapsedMs: number; ok: boolean }
   /** A stop stage did not take effect in time: the next, harder one follows. */
   | { type: 'escalation'; what: string; after: StepKind }

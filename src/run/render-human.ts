@@ -65,8 +65,8 @@ export function humanRenderer(opts: HumanOptions, out: NodeJS.WritableStream = p
         if (tty) {
           err.write(`\r\x1b[K${text}`);
           liveLine = true;
-        } else if (e.elapsedMs - lastPlain >= 5000 || e.elapsedMs < lastPlain) {
-          lastPlain = e.elapsedMs;
+        } else if (e.elapsedMs - lastPlain >= 5000 || e.elapsedMs < lastPlain || (e.announce && lastPlain === 0)) {
+          lastPlain = Math.max(e.elapsedMs, 1);
           err.write(`${text}\n`);
         }
         return;

@@ -1,5 +1,5 @@
 // Readiness, not sleeps: poll the thing itself until it is ready, gone wrong, or the deadline.
-import { InterruptedError, TimeoutError } from '../errors.js';
+import { interrupted, TimeoutError } from '../errors.js';
 import { sleep } from './sleep.js';
 
 export type Check = { ready: true } | { ready: false; status?: string };
@@ -20,7 +20,7 @@ export async function waitUntil(check: () => Promise<Check> | Check, opts: WaitO
   const start = Date.now();
   let lastStatus: string | undefined;
   for (;;) {
-    if (opts.signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${opts.what}`);
+    if (opts.signal?.aborted) throw interrupted(opts.what, opts.signal);
     const result = await check();
     if (result.ready) return;
     lastStatus = result.status ?? lastStatus;
@@ -36,7 +36,7 @@ export async function waitUntil(check: () => Promise<Check> | Check, opts: WaitO
     try {
       await sleep(Math.min(opts.intervalMs ?? 100, opts.timeoutMs - elapsed), opts.signal);
     } catch {
-      throw new InterruptedError(`interrupted while waiting for ${opts.what}`);
+      throw interrupted(opts.what, opts.signal);
     }
   }
 }
