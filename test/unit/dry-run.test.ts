@@ -57,6 +57,8 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   ['vm start', '# vm start'],
   ['vm start', 'mkdir -p /run/lwaftrctl/lwaftr1'],
+  ['vm start', '[ ! -e /run/lwaftrctl/lwaftr1/console.log ] || mv -f /run/lwaftrctl/lwaftr1/console.log /run/lwaftrctl/lwaftr1/console.log.1'],
+  ['vm start', '[ ! -e /run/lwaftrctl/lwaftr1/qemu.log ] || mv -f /run/lwaftrctl/lwaftr1/qemu.log /run/lwaftrctl/lwaftr1/qemu.log.1'],
   ['vm start', '# starts paused (-S); QEMU answers QMP once both backends have connected'],
   [
     'vm start',
@@ -193,6 +195,8 @@ const OPERATOR_HOST: [string, string][] = [
 const TCG_HOST: [string, string][] = [
   ['vm start', '# vm start'],
   ['vm start', 'mkdir -p /run/lwaftrctl/tcg1'],
+  ['vm start', '[ ! -e /run/lwaftrctl/tcg1/console.log ] || mv -f /run/lwaftrctl/tcg1/console.log /run/lwaftrctl/tcg1/console.log.1'],
+  ['vm start', '[ ! -e /run/lwaftrctl/tcg1/qemu.log ] || mv -f /run/lwaftrctl/tcg1/qemu.log /run/lwaftrctl/tcg1/qemu.log.1'],
   ['vm start', '# starts paused (-S); QEMU answers QMP once both backends have connected'],
   [
     'vm start',

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lwaftrCommand, lwaftrStartPlan, lwaftrStopPlan } from '../../src/components/lwaftr/plan.js';
 import { actionPlan, actionSequence } from '../../src/components/sequence.js';
@@ -230,10 +231,12 @@ describe('QEMU argv', () => {
 });
 
 describe('vm plan', () => {
-  it('waits for QMP, both backends, pins, continues, then waits for SSH', () => {
+  it('keeps the last boot's logs, waits for QMP, both backends, pins, continues, then waits for SSH', () => {
     const steps = vmStartPlan(lab).steps;
     expect(steps.map((s) => (s.kind === 'wait' ? `wait:${s.for.kind}` : s.kind))).toEqual([
       'mkdir',
+      'rotate-log',
+      'rotate-log',
       'spawn',
       'wait:qmp-ready',
       'wait:chardevs-connected',
@@ -242,8 +245,12 @@ describe('vm plan', () => {
       'wait:qmp-status',
       'wait:ssh-banner',
     ]);
-    expect(steps[4]).toMatchObject({ kind: 'pin-vcpus', pins: [{ vcpu: 0, cores: [1] }] });
-    expect(steps[7]).toMatchObject({ for: { host: '127.0.0.1', port: 10022 }, timeoutMs: 120_000 });
+    expect(steps.slice(1, 3).map((s) => s.kind === 'rotate-log' && path.basename(s.path))).toEqual([
+      'console.log',
+      'qemu.log',
+    ]);
+    expect(steps[6]).toMatchObject({ kind: 'pin-vcpus', pins: [{ vcpu: 0, cores: [1] }] });
+    expect(steps[9]).toMatchObject({ for: { host: '127.0.0.1', port: 10022 }, timeoutMs: 120_000 });
   });
 
   it('stops gracefully then by force, each with its deadline; --force goes straight to KILL', () => {

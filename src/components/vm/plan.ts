@@ -19,6 +19,9 @@ export function vmStartPlan(config: Config): ComponentPlan {
   const timeoutMs = config.timeouts.vmStartMs;
   const steps: Step[] = [
     { kind: 'mkdir', path: config.stateDir },
+    // The previous boot's console and QEMU log are kept as .1: after a crash, a restart keeps the evidence.
+    { kind: 'rotate-log', path: spec.control.consoleLog },
+    { kind: 'rotate-log', path: log },
     {
       kind: 'spawn',
       argv: qemuArgv(spec),
