@@ -44,6 +44,13 @@ export function sshPortOf(s: Settings): { port: number; fromDefault: boolean } {
   };
 }
 
+/** VM_SSH_KEY, or SSH_OPTS -i (which then answers for it), or none: the agent and default keys. */
+function identityFileOf(s: Settings, fromOpts: string | undefined, hostPath: (v: string) => string) {
+  if (s.isSet('VM_SSH_KEY') || fromOpts === undefined) return s.optional('VM_SSH_KEY', hostPath);
+  s.derive('VM_SSH_KEY', 'SSH_OPTS');
+  return s.optional('SSH_OPTS', () => hostPath(fromOpts));
+}
+
 export function buildSsh(s: Settings): GuestSsh {
   const opts = sshOpts(s);
   const hostPath = hostPathIn(path.dirname(s.ctx.file));
@@ -60,10 +67,7 @@ export function buildSsh(s: Settings): GuestSsh {
     host: sshHostOf(s),
     port: sshPortOf(s).port,
     user: fromKeyOrSshOpts(s, 'VM_USER', opts.user, parseWord),
-    identityFile:
-      s.isSet('VM_SSH_KEY') || opts.identityFile === undefined
-        ? s.optional('VM_SSH_KEY', hostPath)
-        : (s.derive('VM_SSH_KEY', 'SSH_OPTS'), s.optional('SSH_OPTS', () => hostPath(opts.identityFile!))),
+    identityFile: identityFileOf(s, opts.identityFile, hostPath),
     knownHosts: fromKeyOrSshOpts(s, 'VM_KNOWN_HOSTS', opts.userKnownHostsFile, hostPath),
     hostKeyCheck: fromKeyOrSshOpts(s, 'VM_HOST_KEY_CHECK', opts.strictHostKeyChecking, parseHostKeyPolicy),
     connectTimeoutMs: fromKeyOrSshOpts(s, 'TIMEOUT_SSH_CONNECT', opts.connectTimeout, parseSeconds),

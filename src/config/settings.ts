@@ -139,7 +139,7 @@ export class Settings {
     else
       this.warnings.push({
         ...at,
-        message: 'is not a key lwaftrctl knows, and no later value uses it as $' + `${entry.key}: ignored`,
+        message: `is not a key lwaftrctl knows, and no later value uses it as $${entry.key}: ignored`,
         fix: 'remove it, or see conf/lwaftrctl.conf.example for the keys',
       });
   }

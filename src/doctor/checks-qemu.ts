@@ -56,7 +56,7 @@ export function checkKvmDevice(config: Config, view: HostView): CheckResult[] {
   const s = spec(config, 'kvm-device', 'vm', '/dev/kvm', 'QEMU_ACCEL');
   const info = view.stat('/dev/kvm');
   const evidence = [ev('/dev/kvm', info ? `${info.kind}, mode ${info.mode.toString(8)}` : 'missing')];
-  if (!info || info.kind !== 'char')
+  if (info?.kind !== 'char')
     return [
       fail(
         s,

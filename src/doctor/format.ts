@@ -18,5 +18,5 @@ export function formatDoctorTable(results: CheckResult[]): string {
   }
   const count = (state: CheckState) => results.filter((r) => r.state === state).length;
   lines.push(`${count('ok')} ok, ${count('warn')} warnings, ${count('fail')} failed, ${count('skip')} skipped`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

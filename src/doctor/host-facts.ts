@@ -28,14 +28,15 @@ export interface Mount {
 
 /** /proc/mounts; paths there write space, tab, newline and backslash as octal escapes. */
 export function parseMounts(text: string): Mount[] {
-  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const unescapeOctal = (s: string) =>
+    s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
   return text
     .split('\n')
     .map((line) => line.split(' '))
     .filter((f) => f.length >= 4)
     .map(([device, mountPoint, fsType, options]) => ({
-      device: unescape(device!),
-      mountPoint: unescape(mountPoint!),
+      device: unescapeOctal(device!),
+      mountPoint: unescapeOctal(mountPoint!),
       fsType: fsType!,
       options: options!.split(','),
     }));

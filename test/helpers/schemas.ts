@@ -20,7 +20,10 @@ export function schemaFor(doc: { command: string | null }): SchemaName {
 }
 
 /** Parses stdout as exactly one JSON document and checks it against its schema. */
-export function expectDocument(stdout: string, name?: SchemaName): Record<string, unknown> & { command: string | null } {
+export function expectDocument(
+  stdout: string,
+  name?: SchemaName,
+): Record<string, unknown> & { command: string | null } {
   const doc = JSON.parse(stdout);
   const validate = ajv.getSchema(`${name ?? schemaFor(doc)}.schema.json`)!;
   expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);

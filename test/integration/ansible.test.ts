@@ -4,10 +4,11 @@
 // dependencies come from the npm registry), writes each config from inventory variables and
 // starts the chain; changed is read from lwaftrctl's JSON. Most plays use the snabbnfv
 // component only, so that no two lab VMs run at once; one host runs the whole chain.
-import { execa } from 'execa';
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killLeftovers, LAB, REPO, requireLab } from '../helpers/lab.js';
 
@@ -39,7 +40,10 @@ async function play(playbook: string, ...extra: string[]) {
 
 /** Status of a host's instance, from the lwaftrctl the role installed there. */
 async function status(h: Host) {
-  const r = await execa(`${hostDir(h)}/prefix/bin/lwaftrctl`, ['-f', conf(h), '--json', 'status'], { reject: false, stdin: 'ignore' });
+  const r = await execa(`${hostDir(h)}/prefix/bin/lwaftrctl`, ['-f', conf(h), '--json', 'status'], {
+    reject: false,
+    stdin: 'ignore',
+  });
   return JSON.parse(r.stdout);
 }
 
@@ -49,7 +53,10 @@ beforeAll(async () => {
   requireLab();
   packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lwaftrctl-pack-'));
   // dist/ is built by the test run already: pack it as it is.
-  const p = await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], { cwd: REPO, stdin: 'ignore' });
+  const p = await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], {
+    cwd: REPO,
+    stdin: 'ignore',
+  });
   tarball = path.join(packDir, p.stdout.trim().split('\n').at(-1)!);
 }, 60_000);
 
@@ -60,7 +67,8 @@ afterAll(async () => {
     fs.rmSync(hostDir(h), { recursive: true, force: true });
   }
   // The inventory's common parent, when no one else keeps anything there.
-  if (fs.existsSync(path.dirname(hostDir('lva'))) && fs.readdirSync(path.dirname(hostDir('lva'))).length === 0) fs.rmdirSync(path.dirname(hostDir('lva')));
+  if (fs.existsSync(path.dirname(hostDir('lva'))) && fs.readdirSync(path.dirname(hostDir('lva'))).length === 0)
+    fs.rmdirSync(path.dirname(hostDir('lva')));
   fs.rmSync(packDir, { recursive: true, force: true });
 }, 120_000);
 
@@ -76,17 +84,25 @@ describe('the lwaftrctl role on two local inventory hosts', () => {
       expect(text).toContain("QEMU_ARGS='-device virtio-rng-pci'");
       expect((await status(h)).snabbnfv.state).toBe('running');
     }
-    expect(r.stdout).toMatch(/TASK \[lwaftrctl : The chain is running \(snabbnfv start\)\] \*+\nchanged: \[lv[ab]\]\nchanged: \[lv[ab]\]/);
+    expect(r.stdout).toMatch(
+      /TASK \[lwaftrctl : The chain is running \(snabbnfv start\)\] \*+\nchanged: \[lv[ab]\]\nchanged: \[lv[ab]\]/,
+    );
   }, 120_000);
 
   it('changes nothing when run again (already-running, already installed)', async () => {
     const r = await play('site.yml', ...snabbnfvOnly);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.recap).toEqual({ lva: expect.objectContaining({ changed: 0, failed: 0 }), lvb: expect.objectContaining({ changed: 0, failed: 0 }) });
+    expect(r.recap).toEqual({
+      lva: expect.objectContaining({ changed: 0, failed: 0 }),
+      lvb: expect.objectContaining({ changed: 0, failed: 0 }),
+    });
   }, 90_000);
 
   it('restarts one host after the other (serial: 1), each running again before the next', async () => {
-    const before = { lva: (await status('lva')).snabbnfv.ports.map((p: { pid: number }) => p.pid), lvb: (await status('lvb')).snabbnfv.ports.map((p: { pid: number }) => p.pid) };
+    const before = {
+      lva: (await status('lva')).snabbnfv.ports.map((p: { pid: number }) => p.pid),
+      lvb: (await status('lvb')).snabbnfv.ports.map((p: { pid: number }) => p.pid),
+    };
     // lwaftrctl has no `wait` command yet: its task is skipped, the status check after it runs.
     const r = await play('rolling-restart.yml', ...snabbnfvOnly, '--skip-tags', 'lwaftrctl-wait');
     expect(r.code, r.stdout).toBe(0);

@@ -47,7 +47,9 @@ describe('snabbnfv faults', () => {
     const inst = instance('fnfv2', 10042, 'SNABBNFV_CONF1=/nonexistent/a.cfg\n');
     const r = await inst.cli('all', 'start');
     expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/lab\.conf:\d+: SNABBNFV_CONF1: port 1 port file: the port file \/nonexistent\/a\.cfg does not exist/);
+    expect(r.stderr).toMatch(
+      /lab\.conf:\d+: SNABBNFV_CONF1: port 1 port file: the port file \/nonexistent\/a\.cfg does not exist/,
+    );
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);
   });
 

@@ -2,8 +2,9 @@
 // (scripts/lab/guest-net.sh, run by the guest's busybox sh). Its parsing, run here by the
 // same busybox: every form lwaftrctl or an operator may write. Booting it is covered by
 // tap.test.ts (ip=VM_IP) and by every other lab test (no ip=: user networking).
-import { execa } from 'execa';
+
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/lab.js';
 
@@ -30,7 +31,10 @@ describe('the lab guest reads ip= from its kernel command line', () => {
     expect(await settings(cmdline)).toBe(expected);
   });
 
-  it.each(['ip=dhcp', 'ip=off', 'ip=::::::dhcp', 'ip=10.1.2.3::::::dhcp'])('%s: no static address, the NIC is left down', async (cmdline) => {
-    expect(await settings(cmdline)).toBe('- - - - -');
-  });
+  it.each(['ip=dhcp', 'ip=off', 'ip=::::::dhcp', 'ip=10.1.2.3::::::dhcp'])(
+    '%s: no static address, the NIC is left down',
+    async (cmdline) => {
+      expect(await settings(cmdline)).toBe('- - - - -');
+    },
+  );
 });

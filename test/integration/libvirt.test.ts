@@ -4,10 +4,11 @@
 // started paused, its pinning and backends checked, resumed, reached over SSH, powered off
 // by ACPI and undefined. Needs ./scripts/setup.sh (libvirt, the lab); starts its own
 // libvirtd only when none answers, and stops only that one.
-import { execa } from 'execa';
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB, labInstance, REPO, requireLab } from '../helpers/lab.js';
 
@@ -111,14 +112,17 @@ describe('the lab VM under libvirt', () => {
     const uid = (await execa('id', ['-u', 'libvirt-qemu'])).stdout;
     expect(status).toMatch(new RegExp(`^Uid:\\s+${uid}\\s`, 'm'));
     // Both vhost-user sockets are QEMU's, connected (a waiting one reads "disconnected:unix:...").
-    const chardevs = JSON.parse((await virsh('qemu-monitor-command', domain, '{"execute":"query-chardev"}')).stdout).return as { label: string; filename: string }[];
+    const chardevs = JSON.parse((await virsh('qemu-monitor-command', domain, '{"execute":"query-chardev"}')).stdout)
+      .return as { label: string; filename: string }[];
     for (const sock of ['vh1a.sock', 'vh1b.sock'])
       expect(chardevs.find((c) => c.filename.includes(sock))?.filename).toBe(`unix:${inst.stateDir}/${sock},server=on`);
   }, 60_000);
 
   it('gives both vhost-user NICs vectors=0 and their slots, through <qemu:override>', () => {
     const argv = fs.readFileSync(`/proc/${qemuPid}/cmdline`, 'utf8').split('\0');
-    const devices = argv.filter((a) => a.startsWith('{"driver":"virtio-net-pci-transitional"')).map((a) => JSON.parse(a));
+    const devices = argv
+      .filter((a) => a.startsWith('{"driver":"virtio-net-pci-transitional"'))
+      .map((a) => JSON.parse(a));
     expect(devices.map((d) => [d.addr, d.mac, d.vectors])).toEqual([
       ['0x8', '52:54:00:00:00:01', 0],
       ['0x9', '52:54:00:00:00:02', 0],
@@ -130,7 +134,9 @@ describe('the lab VM under libvirt', () => {
     expect((await virsh('emulatorpin', domain)).stdout).toMatch(/^\s+\*: 0$/m);
     for (const task of fs.readdirSync(`/proc/${qemuPid}/task`)) {
       const comm = fs.readFileSync(`/proc/${qemuPid}/task/${task}/comm`, 'utf8').trim();
-      const cpus = /^Cpus_allowed_list:\s+(\S+)$/m.exec(fs.readFileSync(`/proc/${qemuPid}/task/${task}/status`, 'utf8'))![1];
+      const cpus = /^Cpus_allowed_list:\s+(\S+)$/m.exec(
+        fs.readFileSync(`/proc/${qemuPid}/task/${task}/status`, 'utf8'),
+      )![1];
       expect([comm, cpus]).toEqual([comm, comm.startsWith('CPU ') ? '1' : '0']);
     }
   });
@@ -138,14 +144,20 @@ describe('the lab VM under libvirt', () => {
   it('resumes and the guest answers SSH, with both data NICs legacy virtio at 08.0 and 09.0', async () => {
     expect((await virsh('resume', domain)).code).toBe(0);
     expect((await virsh('domstate', '--reason', domain)).stdout).toBe('running (unpaused)');
-    await waitFor('the guest SSH banner', 60, async () => ((await sshBanner(inst.sshPort)) === 'SSH-' ? true : undefined));
-    const r = await inst.guest('for d in 0000:00:08.0 0000:00:09.0; do cat /sys/bus/pci/devices/$d/device /sys/bus/pci/devices/$d/virtio*/net/*/carrier; done');
+    await waitFor('the guest SSH banner', 60, async () =>
+      (await sshBanner(inst.sshPort)) === 'SSH-' ? true : undefined,
+    );
+    const r = await inst.guest(
+      'for d in 0000:00:08.0 0000:00:09.0; do cat /sys/bus/pci/devices/$d/device /sys/bus/pci/devices/$d/virtio*/net/*/carrier; done',
+    );
     expect(r.stdout.split('\n')).toEqual(['0x1000', '1', '0x1000', '1']);
   }, 90_000);
 
   it('powers off by ACPI (virsh shutdown); QEMU removes its sockets; undefine leaves no definition', async () => {
     expect((await virsh('shutdown', '--mode', 'acpi', domain)).code).toBe(0);
-    await waitFor('the domain to shut off', 30, async () => ((await virsh('domstate', domain)).stdout === 'shut off' ? true : undefined));
+    await waitFor('the domain to shut off', 30, async () =>
+      (await virsh('domstate', domain)).stdout === 'shut off' ? true : undefined,
+    );
     expect((await virsh('domstate', '--reason', domain)).stdout).toBe('shut off (shutdown)');
     expect(fs.readdirSync(inst.stateDir).filter((f) => f.endsWith('.sock'))).toEqual([]);
     expect((await virsh('undefine', domain)).code).toBe(0);

@@ -97,12 +97,9 @@ describe('the full cycle', () => {
     const before = await inst.status();
     const r = await inst.cli('--json', 'vm', 'restart');
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).results.map((x: { component: string; result: string }) => `${x.component} ${x.result}`)).toEqual([
-      'lwaftr stopped',
-      'vm stopped',
-      'vm started',
-      'lwaftr started',
-    ]);
+    expect(
+      JSON.parse(r.stdout).results.map((x: { component: string; result: string }) => `${x.component} ${x.result}`),
+    ).toEqual(['lwaftr stopped', 'vm stopped', 'vm started', 'lwaftr started']);
     const after = await inst.status();
     expect([after.vm!.state, after.lwaftr!.state]).toEqual(['running', 'running']);
     expect(after.vm!.pid).not.toBe(before.vm!.pid);
@@ -182,11 +179,7 @@ describe('two instances side by side', () => {
   const SIDE2_KNOWN_HOSTS = `/run/lwaftrctl/${testName('side2')}-known_hosts`;
   const one = labInstance('side1', 10034);
   // The second one trusts the guest key on first use instead of the lab's known_hosts.
-  const two = labInstance(
-    'side2',
-    10035,
-    `VM_HOST_KEY_CHECK=accept-new\nVM_KNOWN_HOSTS=${SIDE2_KNOWN_HOSTS}\n`,
-  );
+  const two = labInstance('side2', 10035, `VM_HOST_KEY_CHECK=accept-new\nVM_KNOWN_HOSTS=${SIDE2_KNOWN_HOSTS}\n`);
   afterAll(async () => {
     await one.cleanup();
     await two.cleanup();

@@ -19,13 +19,18 @@ function guestRamMappings(stateDir: string): { path: string; kernelPageKiB: numb
   const entries = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
   return entries
     .filter((e) => /^Size:\s+524288 kB$/m.test(e))
-    .map((e) => ({ path: e.split('\n')[0]!.split(/\s+/).slice(5).join(' '), kernelPageKiB: Number(/^KernelPageSize:\s+(\d+) kB$/m.exec(e)![1]) }));
+    .map((e) => ({
+      path: e.split('\n')[0]!.split(/\s+/).slice(5).join(' '),
+      kernelPageKiB: Number(/^KernelPageSize:\s+(\d+) kB$/m.exec(e)![1]),
+    }));
 }
 
 /** 2 MiB pages nobody holds or has reserved. */
 function freeHugepages(): number {
   const dir = '/sys/kernel/mm/hugepages/hugepages-2048kB';
-  return Number(fs.readFileSync(`${dir}/free_hugepages`, 'utf8')) - Number(fs.readFileSync(`${dir}/resv_hugepages`, 'utf8'));
+  return (
+    Number(fs.readFileSync(`${dir}/free_hugepages`, 'utf8')) - Number(fs.readFileSync(`${dir}/resv_hugepages`, 'utf8'))
+  );
 }
 
 beforeAll(async () => {

@@ -2,15 +2,23 @@
 // write) pass `systemd-analyze verify` for instance lwaftr1. PID 1 here is not systemd: the
 // units are checked, not run. verify wants every ExecStart program to exist, so a copy points
 // them at this checkout's Snabb stand-in and CLI.
-import { execa } from 'execa';
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, requireLab } from '../helpers/lab.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'systemd');
-const UNITS = ['lwaftr@lwaftr1.target', 'lwaftr-snabbnfv@lwaftr1-1.service', 'lwaftr-snabbnfv@lwaftr1-2.service', 'lwaftr-vm@lwaftr1.service', 'lwaftr-vm-libvirt@lwaftr1.service', 'lwaftr-guest@lwaftr1.service'];
+const UNITS = [
+  'lwaftr@lwaftr1.target',
+  'lwaftr-snabbnfv@lwaftr1-1.service',
+  'lwaftr-snabbnfv@lwaftr1-2.service',
+  'lwaftr-vm@lwaftr1.service',
+  'lwaftr-vm-libvirt@lwaftr1.service',
+  'lwaftr-guest@lwaftr1.service',
+];
 let dir = '';
 
 /** The fixtures with the programs they start pointed at this checkout. */
@@ -32,7 +40,11 @@ function copyFixtures(to: string): void {
 async function verify(unitDir: string, units: string[]) {
   // --recursive-errors=no: lwaftr-vm-libvirt@ requires libvirtd.service, which only
   // libvirt-daemon-system installs (not installed here: it upgrades systemd).
-  const r = await execa('systemd-analyze', ['verify', '--recursive-errors=no', ...units.map((u) => path.join(unitDir, u))], { reject: false, stdin: 'ignore' });
+  const r = await execa(
+    'systemd-analyze',
+    ['verify', '--recursive-errors=no', ...units.map((u) => path.join(unitDir, u))],
+    { reject: false, stdin: 'ignore' },
+  );
   return { code: r.exitCode, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
@@ -63,7 +75,9 @@ describe('the systemd units of the chain', () => {
   });
 
   it('reports an ExecStart program that does not exist', async () => {
-    const r = await execa('systemd-analyze', ['verify', path.join(FIXTURES, 'lwaftr-snabbnfv@lwaftr1-1.service')], { reject: false });
+    const r = await execa('systemd-analyze', ['verify', path.join(FIXTURES, 'lwaftr-snabbnfv@lwaftr1-1.service')], {
+      reject: false,
+    });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain('Command /opt/snabb/src/snabb is not executable');
   });

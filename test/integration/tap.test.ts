@@ -3,10 +3,11 @@
 // kernel command line. lwaftrctl, the backends, QEMU and SSH to the guest all run inside a
 // network namespace of this test's own (ip netns exec), so no packet reaches the host's
 // network; the namespace is deleted at the end, also when a test fails.
-import { execa } from 'execa';
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killLeftovers, LAB, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
 import { CLI } from '../helpers/run-cli.js';
@@ -30,7 +31,21 @@ async function inNamespace(argv: string[], timeoutMs = 30_000) {
 }
 const cli = (...args: string[]) => inNamespace(['node', CLI, '-f', conf, ...args], 120_000);
 const guest = (command: string) =>
-  inNamespace(['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${LAB}/keys/known_hosts`, '-o', 'ConnectTimeout=5', '-i', `${LAB}/keys/id_ed25519`, `root@${VM_IP}`, command]);
+  inNamespace([
+    'ssh',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${LAB}/keys/known_hosts`,
+    '-o',
+    'ConnectTimeout=5',
+    '-i',
+    `${LAB}/keys/id_ed25519`,
+    `root@${VM_IP}`,
+    command,
+  ]);
 
 function namespaceExists(): boolean {
   return fs.existsSync(`/run/netns/${NS}`);
@@ -39,7 +54,10 @@ function namespaceExists(): boolean {
 /** Processes in our namespace are all this test's: whatever a failed run left there goes. */
 async function deleteNamespace(): Promise<void> {
   if (!namespaceExists()) return;
-  const pids = (await execa('ip', ['netns', 'pids', NS], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+  const pids = (await execa('ip', ['netns', 'pids', NS], { reject: false })).stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -72,12 +90,16 @@ describe('a tap management NIC, in a network namespace', () => {
   }, 120_000);
 
   it('NETSCRIPT gave the host side of the tap its address, inside the namespace only', async () => {
-    expect((await inNamespace(['ip', '-o', '-4', 'addr', 'show', 'dev', IFACE])).stdout).toContain('inet 10.21.21.1/24');
+    expect((await inNamespace(['ip', '-o', '-4', 'addr', 'show', 'dev', IFACE])).stdout).toContain(
+      'inet 10.21.21.1/24',
+    );
     expect((await execa('ip', ['link', 'show', 'dev', IFACE], { reject: false })).exitCode).not.toBe(0);
   });
 
   it('the guest put VM_IP from ip= on its kernel command line on the NIC with MGMT_MAC, and only there', async () => {
-    const r = await guest("cat /proc/cmdline; for n in /sys/class/net/eth*; do echo \"$(cat $n/address) $(ip -o -4 addr show dev ${n##*/} | awk '{print $4}')\"; done");
+    const r = await guest(
+      'cat /proc/cmdline; for n in /sys/class/net/eth*; do echo "$(cat $n/address) $(ip -o -4 addr show dev ${n##*/} | awk \'{print $4}\')"; done',
+    );
     expect(r.code, r.stderr).toBe(0);
     const [cmdline, ...nics] = r.stdout.split('\n');
     expect(cmdline!.split(' ')).toContain(`ip=${VM_IP}`);

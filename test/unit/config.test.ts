@@ -164,7 +164,7 @@ describe('validation: every problem at once, with line and key', () => {
     ['backwards core range', 'QEMU_VCPU_CORES=3-1', '9 QEMU_VCPU_CORES: "3-1" runs backwards; write 1-3'],
     ['bad NUMA node', 'NUMA_NODE=first', '9 NUMA_NODE: "first" is not a whole number'],
     [
-      'the management NIC with a data NIC\'s MAC',
+      "the management NIC with a data NIC's MAC",
       'MGMT_MAC=52:54:00:00:00:02',
       '9 MGMT_MAC: is the same MAC as SNABBNFV_MAC2 (52:54:00:00:00:02); each guest NIC needs its own',
     ],
@@ -318,7 +318,11 @@ describe('hostile values are carried literally or refused, never run', () => {
 describe('SSH_OPTS as bash-era configs wrote it', () => {
   const ssh = (opts: string, files: Record<string, string> = {}) => {
     const { config, problems } = parseConf(`${MINIMAL}SSH_OPTS="${opts}"\n`, {}, files);
-    return { ssh: config?.ssh, sources: config?.sources, problems: problems.map((p) => `${p.line} ${p.key}: ${p.message}`) };
+    return {
+      ssh: config?.ssh,
+      sources: config?.sources,
+      problems: problems.map((p) => `${p.line} ${p.key}: ${p.message}`),
+    };
   };
   it('lets pass what changes nothing for a tool without a terminal: -q, -o LogLevel, -o BatchMode', () => {
     const r = ssh('-q -o LogLevel=ERROR -o BatchMode=yes -T');
@@ -346,7 +350,12 @@ describe('SSH_OPTS as bash-era configs wrote it', () => {
     ].join('\n');
     const r = ssh('-F /home/op/.ssh/lwaftr.config', { '/home/op/.ssh/lwaftr.config': file });
     expect(r.problems).toEqual([]);
-    expect(r.ssh).toMatchObject({ user: 'igalia', port: 2222, identityFile: '/home/op/.ssh/lwaftr', keepaliveIntervalMs: 10000 });
+    expect(r.ssh).toMatchObject({
+      user: 'igalia',
+      port: 2222,
+      identityFile: '/home/op/.ssh/lwaftr',
+      keepaliveIntervalMs: 10000,
+    });
   });
   it('refuses, saying why, what ssh2 cannot do, also inside an -F file', () => {
     expect(ssh('-J jump').problems).toEqual([
@@ -371,7 +380,10 @@ describe('QEMU_ARGS against what lwaftrctl owns', () => {
     ['-m 4G', '-m 4G (set MEM)'],
     ['-serial stdio', '-serial stdio (the console goes to STATE_DIR/console.log; set VM_PORT for a telnet serial)'],
     ['-monitor stdio', "-monitor stdio (QEMU's standard input and output are not a terminal here)"],
-    ['-netdev user,id=mgmt', "-netdev user,id=mgmt (the NICs net0, net1 and mgmt are lwaftrctl's: set MGMT_NET and SNABBNFV_*)"],
+    [
+      '-netdev user,id=mgmt',
+      "-netdev user,id=mgmt (the NICs net0, net1 and mgmt are lwaftrctl's: set MGMT_NET and SNABBNFV_*)",
+    ],
     [
       '-device e1000,addr=0x8',
       "-device e1000,addr=0x8 (PCI slots 0x08-0x0a hold lwaftrctl's NICs: pick another addr=)",

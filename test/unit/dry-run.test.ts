@@ -10,7 +10,11 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
 /** The dry run of `what` ("vm start", "vm stop force"), without its header and host warnings. */
 function dryRun(file: string, what: string): string[] {
-  const config = loadConfig({ file: path.join(FIXTURES, file), cwd: '/', env: { HOME: '/home/op', PATH: '/usr/bin:/bin' } });
+  const config = loadConfig({
+    file: path.join(FIXTURES, file),
+    cwd: '/',
+    env: { HOME: '/home/op', PATH: '/usr/bin:/bin' },
+  });
   const [component, action, force] = what.split(' ') as [Component, Action, string?];
   const noChecks = { failures: [], warnings: [] };
   return dryRunText(config, noChecks, component, action, { force: force === 'force' }).filter(
@@ -57,8 +61,14 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   ['vm start', '# vm start'],
   ['vm start', 'mkdir -p /run/lwaftrctl/lwaftr1'],
-  ['vm start', '[ ! -e /run/lwaftrctl/lwaftr1/console.log ] || mv -f /run/lwaftrctl/lwaftr1/console.log /run/lwaftrctl/lwaftr1/console.log.1'],
-  ['vm start', '[ ! -e /run/lwaftrctl/lwaftr1/qemu.log ] || mv -f /run/lwaftrctl/lwaftr1/qemu.log /run/lwaftrctl/lwaftr1/qemu.log.1'],
+  [
+    'vm start',
+    '[ ! -e /run/lwaftrctl/lwaftr1/console.log ] || mv -f /run/lwaftrctl/lwaftr1/console.log /run/lwaftrctl/lwaftr1/console.log.1',
+  ],
+  [
+    'vm start',
+    '[ ! -e /run/lwaftrctl/lwaftr1/qemu.log ] || mv -f /run/lwaftrctl/lwaftr1/qemu.log /run/lwaftrctl/lwaftr1/qemu.log.1',
+  ],
   ['vm start', '# starts paused (-S); QEMU answers QMP once both backends have connected'],
   [
     'vm start',
@@ -195,8 +205,14 @@ const OPERATOR_HOST: [string, string][] = [
 const TCG_HOST: [string, string][] = [
   ['vm start', '# vm start'],
   ['vm start', 'mkdir -p /run/lwaftrctl/tcg1'],
-  ['vm start', '[ ! -e /run/lwaftrctl/tcg1/console.log ] || mv -f /run/lwaftrctl/tcg1/console.log /run/lwaftrctl/tcg1/console.log.1'],
-  ['vm start', '[ ! -e /run/lwaftrctl/tcg1/qemu.log ] || mv -f /run/lwaftrctl/tcg1/qemu.log /run/lwaftrctl/tcg1/qemu.log.1'],
+  [
+    'vm start',
+    '[ ! -e /run/lwaftrctl/tcg1/console.log ] || mv -f /run/lwaftrctl/tcg1/console.log /run/lwaftrctl/tcg1/console.log.1',
+  ],
+  [
+    'vm start',
+    '[ ! -e /run/lwaftrctl/tcg1/qemu.log ] || mv -f /run/lwaftrctl/tcg1/qemu.log /run/lwaftrctl/tcg1/qemu.log.1',
+  ],
   ['vm start', '# starts paused (-S); QEMU answers QMP once both backends have connected'],
   [
     'vm start',

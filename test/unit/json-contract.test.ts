@@ -87,7 +87,10 @@ describe('--json, every exit path', () => {
 
   it('--events: NDJSON whose last line is the result document', async () => {
     const r = await runCli(['-f', conf, '--events', 'status']);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const last = lines.at(-1);
     expect(last).toMatchObject({ type: 'result', command: 'status', exitCode: 3 });
     expect(typeof last.ts).toBe('string');

@@ -18,7 +18,10 @@ fs.writeFileSync(
 /** A live process holds the lock, as another lwaftrctl would. */
 const holder: ChildProcess = spawn('sleep', ['60'], { stdio: 'ignore' });
 fs.mkdirSync(`${dir}/state`);
-fs.writeFileSync(`${dir}/state/lock`, JSON.stringify({ pid: holder.pid, startTime: readProcStat(holder.pid!)!.startTime }));
+fs.writeFileSync(
+  `${dir}/state/lock`,
+  JSON.stringify({ pid: holder.pid, startTime: readProcStat(holder.pid!)!.startTime }),
+);
 afterAll(() => {
   holder.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
@@ -28,21 +31,25 @@ describe('waiting for the instance lock', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s ends it at once with %i, after a line naming the holder', async (signal, code) => {
-    const run = execa('node', [CLI, '-f', conf, 'vm', 'stop'], { reject: false, stdin: 'ignore', all: true });
-    let seen = '';
-    await new Promise<void>((resolve) =>
-      run.all!.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if (seen.includes('waiting for another lwaftrctl')) resolve();
-      }),
-    );
-    expect(seen).toContain(`waiting for another lwaftrctl (pid ${holder.pid}: sleep 60) to finish with instance`);
-    const began = Date.now();
-    run.kill(signal);
-    const r = await run;
-    expect(r.exitCode).toBe(code);
-    expect(Date.now() - began).toBeLessThan(2000);
-    expect(r.all).toContain(`interrupted (${signal}) while waiting for the lock of instance`);
-  }, 20_000);
+  ] as const)(
+    '%s ends it at once with %i, after a line naming the holder',
+    async (signal, code) => {
+      const run = execa('node', [CLI, '-f', conf, 'vm', 'stop'], { reject: false, stdin: 'ignore', all: true });
+      let seen = '';
+      await new Promise<void>((resolve) =>
+        run.all!.on('data', (d: Buffer) => {
+          seen += d.toString();
+          if (seen.includes('waiting for another lwaftrctl')) resolve();
+        }),
+      );
+      expect(seen).toContain(`waiting for another lwaftrctl (pid ${holder.pid}: sleep 60) to finish with instance`);
+      const began = Date.now();
+      run.kill(signal);
+      const r = await run;
+      expect(r.exitCode).toBe(code);
+      expect(Date.now() - began).toBeLessThan(2000);
+      expect(r.all).toContain(`interrupted (${signal}) while waiting for the lock of instance`);
+    },
+    20_000,
+  );
 });

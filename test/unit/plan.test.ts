@@ -231,7 +231,7 @@ describe('QEMU argv', () => {
 });
 
 describe('vm plan', () => {
-  it('keeps the last boot's logs, waits for QMP, both backends, pins, continues, then waits for SSH', () => {
+  it("keeps the last boot's logs, waits for QMP, both backends, pins, continues, then waits for SSH", () => {
     const steps = vmStartPlan(lab).steps;
     expect(steps.map((s) => (s.kind === 'wait' ? `wait:${s.for.kind}` : s.kind))).toEqual([
       'mkdir',

@@ -93,7 +93,9 @@ describe('the spec', () => {
   });
   it('KERNEL_PARAMS keeps the quoted spaces the operator wrote', () => {
     const argv = qemuArgv(resolveVmSpec(configOf(`${MINIMAL}KERNEL_PARAMS='quiet fw.name="a b" "x y"'\n`)));
-    expect(argv[argv.indexOf('-append') + 1]).toBe('console=ttyS0 ip=10.21.21.2 hugepages=256 quiet fw.name="a b" "x y"');
+    expect(argv[argv.indexOf('-append') + 1]).toBe(
+      'console=ttyS0 ip=10.21.21.2 hugepages=256 quiet fw.name="a b" "x y"',
+    );
   });
   it('keeps MSI-X vectors on the vhost-user NICs under KVM', () => {
     expect(resolveVmSpec(configOf(MINIMAL)).dataNics.map((n) => n.vectors)).toEqual([undefined, undefined]);
@@ -114,7 +116,9 @@ describe('the tap management NIC', () => {
       return argv.find((a) => a.startsWith('type=tap'));
     };
     expect(netdev('IFACE=tap7\n')).toBe('type=tap,id=mgmt,ifname=tap7,script=no,downscript=no');
-    expect(netdev('IFACE=tap7\nMGMT_VHOST=yes\n')).toBe('type=tap,id=mgmt,ifname=tap7,script=no,downscript=no,vhost=on');
+    expect(netdev('IFACE=tap7\nMGMT_VHOST=yes\n')).toBe(
+      'type=tap,id=mgmt,ifname=tap7,script=no,downscript=no,vhost=on',
+    );
   });
 });
 

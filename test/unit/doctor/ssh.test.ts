@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkSsh } from '../../../src/doctor/checks-ssh.js';
-import { knownHostsName } from '../../../src/io/known-hosts.js';
 import type { DoctorOptions } from '../../../src/doctor/types.js';
+import { knownHostsName } from '../../../src/io/known-hosts.js';
 import { byId, conf, fixtureView, removeFixtureCopies } from './fixture-host.js';
 
 afterAll(removeFixtureCopies);
@@ -33,10 +33,15 @@ describe('SSH key', () => {
   it('behind a folder closed to this user: says so, rather than "does not exist"', async () => {
     const { view } = fixtureView('ssh');
     // As root no folder is closed: the view answers as it does for an ordinary user.
-    const closed = { ...view, stat: (p: string) => (p.startsWith('/root/') ? ({ kind: 'denied', size: 0, mode: 0 } as const) : view.stat(p)) };
+    const closed = {
+      ...view,
+      stat: (p: string) => (p.startsWith('/root/') ? ({ kind: 'denied', size: 0, mode: 0 } as const) : view.stat(p)),
+    };
     const r = byId(await checkSsh(conf('VM_SSH_KEY=/root/.ssh/lwaftr'), closed, {}), 'ssh-key');
     expect(r.state).toBe('fail');
-    expect(r.message).toBe('the SSH key /root/.ssh/lwaftr cannot be reached by this user (a folder on its way is closed)');
+    expect(r.message).toBe(
+      'the SSH key /root/.ssh/lwaftr cannot be reached by this user (a folder on its way is closed)',
+    );
     expect(r.fix).toMatch(/as root/);
   });
 
