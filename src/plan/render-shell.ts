@@ -86,7 +86,7 @@ export function renderSsh(ssh: SshTarget, argv: string[]): string {
 }
 
 /** One line whatever the content: each line of it becomes an argument of printf. */
-function renderWriteFile(file: string, content: string): string {
+export function renderWriteFile(file: string, content: string): string {
   const lines = content.endsWith('\n') ? content.slice(0, -1).split('\n') : content.split('\n');
   const format = content.endsWith('\n') || lines.length > 1 ? "'%s\\n'" : '%s';
   return `printf ${format} ${lines.map(quoteArg).join(' ')} > ${quoteArg(file)}`;
