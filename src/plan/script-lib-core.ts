@@ -52,7 +52,13 @@ wait_for() {
 take_lock() {
   lock=$1
   printf '{"pid":%s,"startTime":"%s"}\\n' $$ "$(start_time $$)" >"$lock.$$"
+  tries=0
   until ln "$lock.$$" "$lock" 2>/dev/null; do
+    tries=$((tries + 1))
+    if [ $tries -gt 5 ]; then
+      rm -f "$lock.$$"
+      fail 1 "cannot take the lock $lock" "check that its folder can be written"
+    fi
     holder=$(sed -n 's/.*"pid":\\([0-9]*\\).*/\\1/p' "$lock" 2>/dev/null || true)
     if [ -n "$holder" ] && [ "$(start_time "$holder")" = "$(sed -n 's/.*"startTime":"\\([0-9]*\\)".*/\\1/p' "$lock")" ]
     then
