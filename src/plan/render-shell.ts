@@ -1,5 +1,6 @@
-// Dry run: every step as one copy-pasteable shell line; what a shell cannot express
-// (waits, checks lwaftrctl makes) is a `#` comment.
+// Each step as one shell line for people: the `shell` of step events and of the dry run's JSON
+// plan. What one line cannot express (waits, the checks lwaftrctl makes) is a `#` comment; the
+// dry run that runs is render-script.ts.
 
 import type { SshTarget } from '../io/guest-ssh.js';
 import type { ProcessRef } from '../io/process-identity.js';
@@ -86,7 +87,7 @@ export function renderSsh(ssh: SshTarget, argv: string[]): string {
 }
 
 /** One line whatever the content: each line of it becomes an argument of printf. */
-function renderWriteFile(file: string, content: string): string {
+export function renderWriteFile(file: string, content: string): string {
   const lines = content.endsWith('\n') ? content.slice(0, -1).split('\n') : content.split('\n');
   const format = content.endsWith('\n') || lines.length > 1 ? "'%s\\n'" : '%s';
   return `printf ${format} ${lines.map(quoteArg).join(' ')} > ${quoteArg(file)}`;
