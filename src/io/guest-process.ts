@@ -31,6 +31,20 @@ export const GUEST_STOP_RECORDED =
   'if [ "$sig" = - ]; then echo "running $pid"; else kill -"$sig" "$pid" && echo "signalled $pid"; fi';
 
 /**
+ * The PCI addresses of NICs to reset: each that no kernel driver owns (a userspace driver had it,
+ * maybe one that crashed) gets its status register set to 0, so that the backend stops writing
+ * into memory its dead driver left. A NIC the guest kernel drives is left alone.
+ */
+export const GUEST_RESET_UNOWNED =
+  'for d in "$@"; do [ -e /sys/bus/pci/devices/$d/driver ] && continue; ' +
+  `dd if=/dev/zero of=/sys/bus/pci/devices/$d/resource0 bs=1 seek=${VIRTIO_STATUS_OFFSET} count=1 conv=notrunc ` +
+  '2>/dev/null || { echo "cannot reset $d" >&2; exit 1; }; done';
+
+export function guestResetUnownedArgv(nics: readonly string[]): string[] {
+  return ['sh', '-c', GUEST_RESET_UNOWNED, 'reset', ...nics];
+}
+
+/**
  * $1 pid file, $2 log. Prints "running PID LOGBYTES", "dead PID" (files left, process gone
  * or its pid reused) or "stopped" (no pid file); then the log's last line, so that status
  * needs one round trip.

@@ -43,6 +43,9 @@ export class GuestSsh {
     // Loaded on first use: most commands never talk to the guest, and ssh2 is slow to load.
     const { default: ssh } = await import('ssh2');
     const client = new ssh.Client();
+    // ssh2 may report a second error after the first (a timeout, then the lost connection): with
+    // no listener left that would crash the process. The first one rejects the connect below.
+    client.on('error', () => undefined);
     const knownTypes = knownKeyTypes(t.knownHosts, name);
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
@@ -70,7 +73,6 @@ export class GuestSsh {
       // Without it Nagle's algorithm holds each small SSH packet back ~40 ms over QEMU's slirp.
       client.setNoDelay(true);
     });
-    client.on('error', () => undefined);
     this.client = client;
   }
 

@@ -4,6 +4,12 @@ import type { SshTarget } from '../io/guest-ssh.js';
 import type { ProcessRef } from '../io/process-identity.js';
 import type { SingleComponent } from './component-names.js';
 
+/** A process a wait depends on, and the log that tells why it died. */
+export interface Watched {
+  process: ProcessRef;
+  log: string;
+}
+
 /** The cores one vCPU thread is pinned to. */
 export interface VcpuPin {
   vcpu: number;
@@ -30,7 +36,8 @@ export type Step =
   | { kind: 'run'; argv: string[]; cwd?: string; note?: string }
   /** Start a long-running program detached, output to log, identity recorded. */
   | { kind: 'spawn'; argv: string[]; cwd?: string; log: string; process: ProcessRef; note?: string }
-  | { kind: 'wait'; for: WaitFor; timeoutMs: number; note?: string }
+  /** `watch`: processes the awaited thing depends on; one that dies fails the wait at once, with its log. */
+  | { kind: 'wait'; for: WaitFor; timeoutMs: number; watch?: Watched[]; note?: string }
   /** Graceful to forced: each stage's step, then up to its timeout for `until`; the first to get there ends it. */
   | { kind: 'escalate'; until: WaitFor; stages: EscalationStage[]; note?: string }
   | { kind: 'qmp'; socket: string; execute: string; arguments?: Record<string, unknown>; note?: string }

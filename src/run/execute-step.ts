@@ -72,7 +72,7 @@ async function executeBody(step: Step, component: SingleComponent, ctx: RunConte
       return;
     }
     case 'wait':
-      await waitFor(step.for, step.timeoutMs, ctx);
+      await waitFor(step.for, step.timeoutMs, ctx, step.watch);
       return;
     case 'escalate':
       return escalate(step, component, ctx);

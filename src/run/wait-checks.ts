@@ -7,16 +7,16 @@ import { guestProcessGoneArgv, guestProcessStateArgv, parseGuestProcessState } f
 import { identify, writeRecord } from '../io/process-identity.js';
 import { type ChardevInfo, isChardevConnected, qmpOnce } from '../io/qmp-client.js';
 import { tailFile } from '../io/tail-file.js';
-import type { WaitFor } from '../plan/steps.js';
+import type { WaitFor, Watched } from '../plan/steps.js';
 import { type Check, waitUntil } from '../util/wait-until.js';
 import type { RunContext } from './run-context.js';
 
-export async function waitFor(w: WaitFor, timeoutMs: number, ctx: RunContext): Promise<void> {
+export async function waitFor(w: WaitFor, timeoutMs: number, ctx: RunContext, watch: Watched[] = []): Promise<void> {
   const what = describe(w);
   const began = Date.now();
   let ok = false;
   try {
-    await waitUntil(() => check(w, ctx), {
+    await waitUntil(() => checkWatched(watch, what) ?? check(w, ctx), {
       what,
       timeoutMs,
       intervalMs: w.kind === 'ssh-banner' ? 250 : w.kind.startsWith('guest') ? 100 : 50,
@@ -29,6 +29,20 @@ export async function waitFor(w: WaitFor, timeoutMs: number, ctx: RunContext): P
   } finally {
     ctx.events.emit({ type: 'wait-end', what, elapsedMs: Date.now() - began, ok });
   }
+}
+
+/** Fails the wait at once when a process it depends on has died, with that process's own log. */
+function checkWatched(watch: Watched[], what: string): undefined {
+  for (const { process, log } of watch) {
+    const id = identify(process);
+    if (id.state !== 'running')
+      throw new OperationError(
+        `${process.label} died while waiting for ${what}`,
+        undefined,
+        tailFile(log, 15, `${process.label} log`),
+      );
+  }
+  return undefined;
 }
 
 /** One look at the thing awaited. Throws when waiting longer cannot help (it died). */

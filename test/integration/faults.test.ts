@@ -119,6 +119,26 @@ describe('QEMU faults', () => {
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);
   }, 90_000);
 
+  it('QEMU dying while the start waits for the guest: it fails at once, naming QEMU, with its log of this run', async () => {
+    const inst = instance('fdie', 10055, 'KERNEL_PARAMS=rdinit=/bin/false\nTIMEOUT_SSH=60\n');
+    expect((await inst.cli('snabbnfv', 'start')).code).toBe(0);
+    fs.writeFileSync(path.join(inst.stateDir, 'qemu.log'), 'a line of an earlier run\n');
+    const start = inst.cli('vm', 'start');
+    const pidFile = path.join(inst.stateDir, 'qemu.pid');
+    // Once QEMU runs the guest (status running over QMP), it is killed from outside.
+    await waitFor(async () => (await inst.status()).vm!.qmpStatus === 'running', 30_000);
+    process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    const began = Date.now();
+    const r = await start;
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("QEMU died while waiting for the guest's SSH");
+    expect(r.stderr).not.toContain('a line of an earlier run');
+    expect(fs.readFileSync(path.join(inst.stateDir, 'qemu.log.1'), 'utf8')).toBe('a line of an earlier run\n');
+    expect((await inst.cli('all', 'stop')).code).toBe(0);
+    expect(leftovers(inst.stateDir)).toEqual(NOTHING);
+  }, 90_000);
+
   it('a guest that ignores ACPI powerdown: QMP quit ends it within the configured deadlines', async () => {
     const inst = instance('facpi', 10048, 'TIMEOUT_POWERDOWN=2\n');
     expect((await inst.cli('snabbnfv', 'start')).code).toBe(0);
@@ -174,8 +194,24 @@ describe('guest faults', () => {
       fix: `lwaftrctl -f ${inst.conf} lwaftr restart`,
     });
     expect((await inst.cli('status', 'lwaftr')).code).toBe(1);
+    const logBefore = fs.readFileSync(path.join(inst.stateDir, 'lwaftrctl.log'), 'utf8').length;
     expect((await inst.cli('lwaftr', 'restart')).code).toBe(0);
     expect((await inst.status()).lwaftr!.state).toBe('running');
+    // The crashed one's NICs were reset before the new one started (the stop found nothing to signal).
+    const steps = fs
+      .readFileSync(path.join(inst.stateDir, 'lwaftrctl.log'), 'utf8')
+      .slice(logBefore)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.msg === 'step-end' && e.component === 'lwaftr');
+    const reset = steps.findIndex((e) => e.detail.argv?.[3] === 'reset');
+    const launch = steps.findIndex((e) => e.detail.argv?.[3] === 'launch');
+    expect(steps[reset]).toMatchObject({
+      ok: true,
+      detail: { argv: expect.arrayContaining(['0000:00:08.0', '0000:00:09.0']) },
+    });
+    expect(reset).toBeLessThan(launch);
   }, 60_000);
 
   it('a changed guest host key is refused with what to do', async () => {
@@ -278,3 +314,12 @@ describe('a pid file whose pid now belongs to an unrelated process', () => {
     stranger.kill('SIGKILL');
   }, 30_000);
 });
+
+/** Polls until `ok`, for tests that act at a moment of a run going on in another process. */
+async function waitFor(ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error('the moment never came');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

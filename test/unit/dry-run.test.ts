@@ -167,6 +167,14 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   [
     'lwaftr start',
+    '  # reset the virtio NICs no guest kernel driver owns: a previous lwAFTR may have left them running',
+  ],
+  [
+    'lwaftr start',
+    "  in_guest 'sh -c '\\''for d in \"$@\"; do [ -e /sys/bus/pci/devices/$d/driver ] && continue; dd if=/dev/zero of=/sys/bus/pci/devices/$d/resource0 bs=1 seek=18 count=1 conv=notrunc 2>/dev/null || { echo \"cannot reset $d\" >&2; exit 1; }; done'\\'' reset 0000:00:08.0 0000:00:09.0'",
+  ],
+  [
+    'lwaftr start',
     '  in_guest "$GUEST_LAUNCH" \'launch /tmp/lwaftrctl-lwaftr1 /tmp/lwaftrctl-lwaftr1/lwaftr.pid /tmp/lwaftrctl-lwaftr1/lwaftr.log ~/run_lwaftr.sh\'',
   ],
   [
@@ -434,6 +442,14 @@ const TCG_HOST: [string, string][] = [
   [
     'lwaftr start',
     '  guest_gone /tmp/lwaftrctl-tcg1/lwaftr.pid || fail 1 "the guest lwAFTR is running already ($status): this script starts from nothing" "stop it first: $stop_command"',
+  ],
+  [
+    'lwaftr start',
+    '  # reset the virtio NICs no guest kernel driver owns: a previous lwAFTR may have left them running',
+  ],
+  [
+    'lwaftr start',
+    "  in_guest 'sh -c '\\''for d in \"$@\"; do [ -e /sys/bus/pci/devices/$d/driver ] && continue; dd if=/dev/zero of=/sys/bus/pci/devices/$d/resource0 bs=1 seek=18 count=1 conv=notrunc 2>/dev/null || { echo \"cannot reset $d\" >&2; exit 1; }; done'\\'' reset 0000:00:08.0 0000:00:09.0'",
   ],
   [
     'lwaftr start',

@@ -7,6 +7,7 @@ import { vmStartPlan, vmStopPlan } from '../../src/components/vm/plan.js';
 import { escapeOptionValue, qemuArgv } from '../../src/components/vm/qemu-argv.js';
 import { kernelCommandLine, resolveVmSpec } from '../../src/components/vm/spec.js';
 import { instancePaths, screenSessionName } from '../../src/plan/instance-paths.js';
+import type { Step } from '../../src/plan/steps.js';
 import { configOf, MINIMAL } from '../helpers/config-fixture.js';
 
 const lab = configOf(`NAME=lab
@@ -294,8 +295,11 @@ describe('lwaftr plan', () => {
     expect(lwaftrCommand(operator)).toEqual(['~/run_lwaftr.sh']);
   });
 
-  it('starts detached with a recorded pid, resets both NICs before stopping that pid', () => {
-    const start = lwaftrStartPlan(lab).steps[0]!;
+  it('resets the NICs no kernel owns, starts detached with a recorded pid, resets both before stopping it', () => {
+    const [reset, start] = lwaftrStartPlan(lab).steps as [Step, Step];
+    expect(reset.kind === 'remote' && reset.argv.slice(3)).toEqual(['reset', '0000:00:08.0', '0000:00:09.0']);
+    expect(lwaftrStartPlan(configOf(`${MINIMAL}LWAFTR_RESET_VIRTIO=no\n`)).steps[0]!.kind).toBe('remote');
+    expect(lwaftrStartPlan(configOf(`${MINIMAL}LWAFTR_RESET_VIRTIO=no\n`)).steps).toHaveLength(2);
     expect(start.kind === 'remote' && start.argv.slice(4, 7)).toEqual([
       '/tmp/lwaftrctl-lab',
       '/tmp/lwaftrctl-lab/lwaftr.pid',

@@ -2,7 +2,7 @@
 // after the virtio NICs it drove are reset.
 import path from 'node:path';
 import type { Config } from '../../config/types.js';
-import { guestLaunchArgv, guestStopArgv } from '../../io/guest-process.js';
+import { guestLaunchArgv, guestResetUnownedArgv, guestStopArgv } from '../../io/guest-process.js';
 import { sshTargetOf } from '../../io/guest-ssh.js';
 import { instancePaths } from '../../plan/instance-paths.js';
 import type { ComponentPlan, Step } from '../../plan/steps.js';
@@ -27,14 +27,23 @@ export function lwaftrCommand(config: Config): string[] {
 export function lwaftrStartPlan(config: Config): ComponentPlan {
   const ssh = sshTargetOf(config.ssh);
   const g = instancePaths(config).guest;
-  const steps: Step[] = [
+  const steps: Step[] = [];
+  // The previous lwAFTR is gone (a start finds none running): crashed or not, its NICs are reset first.
+  if (config.lwaftr.resetVirtio)
+    steps.push({
+      kind: 'remote',
+      ssh,
+      argv: guestResetUnownedArgv(dataNicsInGuest(config)),
+      note: 'reset the virtio NICs no guest kernel driver owns: a previous lwAFTR may have left them running',
+    });
+  steps.push(
     { kind: 'remote', ssh, argv: guestLaunchArgv(g.dir, g.pidFile, g.log, lwaftrCommand(config)) },
     {
       kind: 'wait',
       for: { kind: 'guest-process-started', ssh, pidFile: g.pidFile, log: g.log },
       timeoutMs: config.timeouts.lwaftrStartMs,
     },
-  ];
+  );
   return { component: 'lwaftr', action: 'start', steps };
 }
 

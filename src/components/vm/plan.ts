@@ -3,8 +3,9 @@
 import type { Config } from '../../config/types.js';
 import type { ProcessRef } from '../../io/process-identity.js';
 import { instancePaths } from '../../plan/instance-paths.js';
-import type { ComponentPlan, Step, VcpuPin } from '../../plan/steps.js';
+import type { ComponentPlan, Step, VcpuPin, Watched } from '../../plan/steps.js';
 import { formatCoreList } from '../../util/core-list.js';
+import { snabbnfvProcess } from '../snabbnfv/plan.js';
 import { qemuArgv, qemuProcessRef } from './qemu-argv.js';
 import { resolveVmSpec } from './spec.js';
 
@@ -17,6 +18,12 @@ export function vmStartPlan(config: Config): ComponentPlan {
   const { qmpSocket, log } = spec.control;
   const process = qemuProcess(config);
   const timeoutMs = config.timeouts.vmStartMs;
+  // QEMU waits for its backends: one that dies meanwhile fails the start at once, not at the deadline.
+  const paths = instancePaths(config);
+  const backends: Watched[] = config.snabbnfv.ports.map((p) => ({
+    process: snabbnfvProcess(config, p),
+    log: paths.snabbnfv[p.index].log,
+  }));
   const steps: Step[] = [
     { kind: 'mkdir', path: config.stateDir },
     // The previous boot's console and QEMU log are kept as .1: after a crash, a restart keeps the evidence.
@@ -30,11 +37,12 @@ export function vmStartPlan(config: Config): ComponentPlan {
       process,
       note: 'starts paused (-S); QEMU answers QMP once both backends have connected',
     },
-    { kind: 'wait', for: { kind: 'qmp-ready', socket: qmpSocket, process }, timeoutMs },
+    { kind: 'wait', for: { kind: 'qmp-ready', socket: qmpSocket, process }, timeoutMs, watch: backends },
     {
       kind: 'wait',
       for: { kind: 'chardevs-connected', socket: qmpSocket, chardevs: spec.dataNics.map((n) => n.chardev) },
       timeoutMs,
+      watch: backends,
     },
   ];
   const pins = spec.pinning.vcpus;
@@ -46,6 +54,7 @@ export function vmStartPlan(config: Config): ComponentPlan {
       kind: 'wait',
       for: { kind: 'ssh-banner', host: config.ssh.host, port: config.ssh.port, consoleLog: spec.control.consoleLog },
       timeoutMs: config.timeouts.sshMs,
+      watch: [{ process, log }],
     },
   );
   return { component: 'vm', action: 'start', steps };
