@@ -1,5 +1,6 @@
 // --dry-run: print the plan a real run would carry out, as a shell script that does it; run nothing.
 import { actionPlan, actionSequence } from '../components/sequence.js';
+import { describeForeign, foreignSessions } from '../components/snabbnfv/sessions.js';
 import type { Config } from '../config/types.js';
 import { type Preflight, preflight } from '../doctor/preflight.js';
 import type { Action, Component } from '../plan/component-names.js';
@@ -17,6 +18,14 @@ export async function dryRunCommand(component: Component, action: Action, cx: Co
   printConfigWarnings(config, opts);
   const starting = actionSequence(component, action).flatMap((s) => (s.action === 'start' ? [s.component] : []));
   const checks = await preflight(config, starting);
+  // Sessions with this instance's names that lwaftrctl did not start: a real run refuses to act beside them.
+  if (actionSequence(component, action).some((s) => s.component === 'snabbnfv')) {
+    const foreign = foreignSessions(config);
+    if (foreign.length) {
+      const { reason, fix } = describeForeign(foreign);
+      checks.failures.push({ file: config.file, message: reason, fix });
+    }
+  }
   for (const w of checks.warnings) report.warn(w);
   const plans = actionPlan(config, component, action, { force: opts.force });
   const script = `${dryRunText(config, checks, component, action, opts).join('\n')}\n`;

@@ -23,6 +23,6 @@ export function statusExitCode(verdicts: Verdict[]): number {
   const states = verdicts.map((s) => s.state);
   if (states.every((s) => s === 'running')) return STATUS_EXIT.running;
   if (verdicts.some((s) => s.deadWithPidFile)) return STATUS_EXIT.deadWithPidFile;
-  if (states.includes('unknown')) return STATUS_EXIT.unknown;
+  if (states.includes('unknown') || states.includes('foreign')) return STATUS_EXIT.unknown;
   return STATUS_EXIT.stopped;
 }

@@ -1,7 +1,8 @@
 // What `status` reports, per component. Every key is present in every state (null where
 // unknown), so that scripts can rely on the shape.
 
-export type State = 'running' | 'stopped' | 'degraded' | 'broken' | 'unknown';
+/** foreign: something lwaftrctl did not start holds this component's names (status exit 4). */
+export type State = 'running' | 'stopped' | 'degraded' | 'broken' | 'unknown' | 'foreign';
 
 /** A component's state, why it is not running as it should, and the command that fixes it. */
 export interface Verdict {
@@ -28,6 +29,8 @@ export interface PortStatus {
   lastLine: string | null;
   /** Why a pid file was not taken as this port's process. */
   note: string | null;
+  /** A screen session with this port's name that lwaftrctl did not start (pid.name). */
+  foreignSession: string | null;
 }
 
 export interface SnabbnfvStatus extends Verdict {

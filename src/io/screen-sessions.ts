@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from './proc.js';
+import { isAlive, readCmdline } from './proc.js';
 
 function screenDir(): string {
   return process.env.SCREENDIR ?? path.join('/run/screen', `S-${os.userInfo().username}`);
@@ -20,4 +20,14 @@ export function listScreenSessions(): { pid: number; name: string }[] {
     .map((e) => /^(\d+)\.(.+)$/.exec(e))
     .filter((m): m is RegExpExecArray => m !== null && isAlive(Number(m[1])))
     .map((m) => ({ pid: Number(m[1]), name: m[2]! }));
+}
+
+/** The command line of a session's SCREEN process: its own options, then the command it runs. */
+export function sessionCommand(pid: number): string[] {
+  return readCmdline(pid);
+}
+
+/** A session lwaftrctl started runs the pid-file wrapper: the pid file is on SCREEN's command line. */
+export function isSessionOf(pid: number, pidFile: string): boolean {
+  return sessionCommand(pid).includes(pidFile);
 }

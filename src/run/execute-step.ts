@@ -4,7 +4,7 @@ import { OperationError } from '../errors.js';
 import { runLocal, spawnDetached } from '../io/local.js';
 import { identify, type ProcessRef, writeRecord } from '../io/process-identity.js';
 import { qmpOnce } from '../io/qmp-client.js';
-import { listScreenSessions } from '../io/screen-sessions.js';
+import { isSessionOf, listScreenSessions } from '../io/screen-sessions.js';
 import { tailFile } from '../io/tail-file.js';
 import { renderStep } from '../plan/render-shell.js';
 import type { Step, VcpuPin } from '../plan/steps.js';
@@ -159,8 +159,7 @@ async function quitScreenSession(
 ): Promise<void> {
   const sessions = listScreenSessions();
   for (const s of sessions.filter((x) => x.name === session)) {
-    const cmdline = fs.readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0');
-    if (!cmdline.includes(ref.pidFile)) {
+    if (!isSessionOf(s.pid, ref.pidFile)) {
       const message = `leaving screen session ${s.pid}.${session}: lwaftrctl did not start it`;
       ctx.events.emit({ type: 'warning', component, message });
       continue;

@@ -1,15 +1,27 @@
 // snabbnfv: decides which ports need starting or stopping, proves each start, and
 // undoes a half-done start. Sockets are never touched: QEMU owns them.
 import type { NfvPort } from '../../config/types.js';
+import { OperationError } from '../../errors.js';
 import { identify, removeStaleFiles } from '../../io/process-identity.js';
 import { listScreenSessions } from '../../io/screen-sessions.js';
+import type { RunContext } from '../../run/run-context.js';
 import { runPlan } from '../../run/run-plan.js';
 import { type Controller, report, secondsSince, warn } from '../controller.js';
 import { qemuProcess } from '../vm/plan.js';
 import { snabbnfvProcess, snabbnfvStartPlan, snabbnfvStopPlan } from './plan.js';
+import { describeForeign, foreignSessions } from './sessions.js';
+
+/** A session with this instance's name that lwaftrctl did not start: never act on or beside it. */
+function refuseBesideForeign(ctx: RunContext, doing: string): void {
+  const foreign = foreignSessions(ctx.config);
+  if (foreign.length === 0) return;
+  const { reason, fix } = describeForeign(foreign);
+  throw new OperationError(`not ${doing} snabbnfv: ${reason}`, fix);
+}
 
 export const snabbnfv: Controller = {
   async start(ctx) {
+    refuseBesideForeign(ctx, 'starting');
     const toStart: NfvPort[] = [];
     for (const port of ctx.config.snabbnfv.ports) {
       const ref = snabbnfvProcess(ctx.config, port);
@@ -48,6 +60,7 @@ export const snabbnfv: Controller = {
   },
 
   async stop(ctx) {
+    refuseBesideForeign(ctx, 'stopping');
     const toStop: NfvPort[] = [];
     for (const port of ctx.config.snabbnfv.ports) {
       const ref = snabbnfvProcess(ctx.config, port);

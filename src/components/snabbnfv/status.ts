@@ -8,10 +8,12 @@ import type { RunContext } from '../../run/run-context.js';
 import { isAre, portsText } from '../port-words.js';
 import { type PortStatus, RUNNING, type SnabbnfvStatus, STOPPED, type Verdict } from '../status-types.js';
 import { snabbnfvProcess } from './plan.js';
+import { describeForeign, foreignSessions } from './sessions.js';
 
 /** `connected`: QEMU's chardev id → connected, or undefined when QEMU does not run. */
 export function snabbnfvStatus(ctx: RunContext, connected: Record<string, boolean> | undefined): SnabbnfvStatus {
   const sessions = listScreenSessions();
+  const foreign = foreignSessions(ctx.config);
   const ports = ctx.config.snabbnfv.ports.map((port): PortStatus => {
     const p = ctx.paths.snabbnfv[port.index];
     const id = identify(snabbnfvProcess(ctx.config, port));
@@ -33,8 +35,10 @@ export function snabbnfvStatus(ctx: RunContext, connected: Record<string, boolea
       log: p.log,
       lastLine: lastLine(p.log),
       note: id.state === 'foreign' ? id.reason : null,
+      foreignSession: foreign.find((f) => f.port === port.index)?.session ?? null,
     };
   });
+  if (foreign.length) return { state: 'foreign', deadWithPidFile: false, ...describeForeign(foreign), ports };
   return { ...judgeSnabbnfv(ports, ctx.config.file), ports };
 }
 
