@@ -7,8 +7,9 @@ import { type Invocation, parseArgs } from './cli/parse-args.js';
 import type { CommandContext } from './commands/command-context.js';
 import type { GlobalOptions } from './commands/global-options.js';
 import { Report } from './commands/report.js';
-import { EXIT, exitCodeFor, OperationError, UsageError } from './errors.js';
+import { EXIT, exitCodeFor, isPermissionError, NotRootError, OperationError, UsageError } from './errors.js';
 import { type EventsOutput, openEventsOutput } from './run/render-ndjson.js';
+import { quoteArgv } from './shell/quote.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -28,8 +29,8 @@ export async function main(args: string[]): Promise<number> {
     events = options.events === undefined ? undefined : openEventsOutput(options.events);
     exitCode = await run(invocation, { options, report, events });
   } catch (err) {
-    error = err;
-    exitCode = reportError(err, options, report);
+    error = isPermissionError(err) ? notRoot(err, args) : err;
+    exitCode = reportError(error, options, report);
   }
   const document = report.document(exitCode, error);
   if (options.json) process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
@@ -58,6 +59,16 @@ async function run(invocation: Exclude<Invocation, { kind: 'print' }>, cx: Comma
       return actionCommand(component, action, cx);
     }
   }
+}
+
+/** Node's EACCES/EPERM as one line that says what needs root, and the command to run instead. */
+function notRoot(err: NodeJS.ErrnoException, args: string[]): NotRootError {
+  const what = [err.syscall, err.path].filter(Boolean).join(' ');
+  const uid = process.getuid?.();
+  return new NotRootError(
+    `permission denied${what ? ` (${what})` : ''}: ${uid === 0 ? 'even as root' : 'lwaftrctl needs root for this'}`,
+    uid === 0 ? 'check the permissions of that path' : `run it as root: sudo ${quoteArgv(['lwaftrctl', ...args])}`,
+  );
 }
 
 /** One message on stderr, with its fix; a stack trace only with -v, after the message. */

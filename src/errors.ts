@@ -42,6 +42,17 @@ export class TimeoutError extends OperationError {
   override name = 'TimeoutError';
 }
 
+/** Not allowed as this user: lwaftrctl needs root for what it was asked (exit 4). */
+export class NotRootError extends OperationError {
+  override name = 'NotRootError';
+}
+
+/** The errors Node raises when the user may not do something (open, mkdir, kill, ...). */
+export function isPermissionError(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
 /** Another lwaftrctl holds the instance lock. */
 export class BusyError extends OperationError {
   override name = 'BusyError';
@@ -75,6 +86,7 @@ export const EXIT = {
   ok: 0,
   failed: 1,
   usage: 2,
+  notRoot: 4,
   config: 6,
   busy: 75,
   timeout: 124,
@@ -92,6 +104,7 @@ export const STATUS_EXIT = {
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof NotRootError) return EXIT.notRoot;
   if (err instanceof ConfigError) return EXIT.config;
   if (err instanceof BusyError) return EXIT.busy;
   if (err instanceof TimeoutError) return EXIT.timeout;
