@@ -19,6 +19,7 @@ export function parseArgs(args: string[], version: string): Invocation {
   const program = buildProgram(version, (i) => {
     invocation = i;
   });
+  for (const cmd of program.commands) cmd.addHelpText('after', COMMAND_NOTE);
   for (const cmd of [program, ...program.commands])
     cmd
       .exitOverride()
@@ -42,20 +43,28 @@ export function parseArgs(args: string[], version: string): Invocation {
     // Help and version are not errors; commander has written them into `printed`.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
       return { kind: 'print', text: printed };
-    // No words at all: commander shows the help as an error.
-    if (err.code === 'commander.help') throw new UsageError('nothing to do: give a component and an action, or status');
+    // No words at all: commander shows the help as an error. `help [command]` asked for it.
+    if (err.code === 'commander.help') {
+      if (args.length === 0) throw new UsageError('nothing to do: give a component and an action, or status');
+      return { kind: 'print', text: printed };
+    }
     throw new UsageError(printed.replace(/^error: /, '').trim() || err.message);
   }
   return invocation!;
 }
 
+const COMMAND_NOTE = `
+The config is ./lwaftrctl.conf unless -f names one. Starting and stopping need root (sudo lwaftrctl ...).`;
+
 function buildProgram(version: string, found: (i: Invocation) => void): Command {
   const program = new Command('lwaftrctl')
     .description('Bring up and take down a virtualized Snabb lwAFTR: snabbnfv backends, the QEMU VM, the guest lwAFTR.')
     .usage('[options] <component> <action>   (or <action> <component>, or status [component])')
-    .version(version, '--version', 'print the version')
-    .option('-f, --file <conf>', 'config file', undefined)
-    .option('--dry-run', 'print every step as a shell line; run nothing, touch nothing')
+    .configureHelp({ showGlobalOptions: true })
+    .version(version, '-V, --version', 'print the version')
+    .option('-f, --file <conf>', 'config file (default ./lwaftrctl.conf); --config is the same')
+    .addOption(new Option('--config <conf>').hideHelp())
+    .option('--dry-run', 'print the run as a POSIX sh script that does it; run nothing, touch nothing')
     .option('--json', 'machine-readable output (plans, results, status)')
     .option('-v, --verbose', 'show each command as it runs')
     .option('-q, --quiet', 'print only errors')
@@ -70,12 +79,25 @@ Examples:
   lwaftrctl -f lwaftr1.conf all start
   lwaftrctl -f lwaftr1.conf --dry-run start vm
   lwaftrctl -f lwaftr1.conf status --json
-Exit codes: 0 ok, 1 failed, 2 usage, 6 config error, 75 busy, 124 timeout, 130 interrupted;
-status: 0 running, 1 dead with pid file left, 3 stopped, 4 unknown.`,
+lwaftrctl runs as root: it pins cores, reserves hugepages, writes /run/lwaftrctl and starts QEMU
+(status, doctor and --dry-run need no root). The config file is ./lwaftrctl.conf unless -f names one;
+conf/lwaftrctl.conf.example in the package lists every key.
+Not on PATH? From a checkout: npm install -g . (or npm pack, then npm install -g lwaftrctl-*.tgz).
+Exit codes: 0 ok, 1 failed, 2 usage, 4 needs root, 6 config error or host not ready, 75 busy, 124 timeout,
+130 interrupted (SIGINT), 143 terminated (SIGTERM); status: 0 running, 1 dead with pid file left,
+3 stopped, 4 unknown.`,
     );
   const options = (cmd: Command) => {
-    const { eventsFile, ...opts } = cmd.optsWithGlobals() as GlobalOptions & { eventsFile?: string };
-    return eventsFile === undefined ? opts : { ...opts, events: eventsFile };
+    const { eventsFile, config, ...opts } = cmd.optsWithGlobals() as GlobalOptions & {
+      eventsFile?: string;
+      config?: string;
+    };
+    const file = opts.file ?? config;
+    return {
+      ...opts,
+      ...(file === undefined ? {} : { file }),
+      ...(eventsFile === undefined ? {} : { events: eventsFile }),
+    };
   };
   for (const action of ACTIONS)
     program

@@ -51,6 +51,14 @@ describe('parsing the words (no process per case)', () => {
     [['status'], { kind: 'status', component: 'all', options: {} }],
     [['status', 'vm', '--json'], { kind: 'status', component: 'vm', options: { json: true } }],
     [['--help'], { kind: 'print' }],
+    [['help'], { kind: 'print' }],
+    [['help', 'vm'], { kind: 'print' }],
+    [['-V'], { kind: 'print' }],
+    [
+      ['--config', 'x.conf', 'vm', 'start'],
+      { kind: 'action', component: 'vm', action: 'start', options: { file: 'x.conf' } },
+    ],
+    [['start', 'vn'], 'usage: unknown component "vn" (did you mean vm?); components: snabbnfv, vm, lwaftr, all'],
     [['vm', '--help'], { kind: 'print' }],
     [['--version'], { kind: 'print' }],
     [['start', 'vmm'], 'usage: unknown component "vmm" (did you mean vm?); components: snabbnfv, vm, lwaftr, all'],
@@ -69,6 +77,20 @@ describe('parsing the words (no process per case)', () => {
 
   it('--version prints the version', () => {
     expect(parseArgs(['--version'], '9.9.9')).toEqual({ kind: 'print', text: '9.9.9\n' });
+  });
+
+  it("every command's help lists the options that apply, the default config file and root", () => {
+    for (const words of [
+      ['vm', '--help'],
+      ['help', 'status'],
+      ['start', '--help'],
+    ]) {
+      const help = (parseArgs(words, '9.9.9') as { text: string }).text;
+      for (const option of ['-f, --file <conf>', '--dry-run', '--json', '--force'])
+        expect(help, words.join(' ')).toContain(option);
+      expect(help).toContain('./lwaftrctl.conf');
+      expect(help).toContain('need root');
+    }
   });
 });
 
