@@ -2,6 +2,7 @@
 // that it is later signalled only if it is still that process. Remote commands are argv; the only
 // shell text is the constant scripts below, which take every value as a positional parameter.
 import { OperationError } from '../errors.js';
+import { quoteArgv } from '../shell/quote.js';
 import type { RemoteResult } from './guest-ssh.js';
 
 /**
@@ -55,6 +56,35 @@ export const GUEST_PROCESS_STATE =
   'if [ -n "$stat" ] && [ "$3" != Z ] && [ "${22}" = "$start" ]; ' +
   'then echo "running $pid $(wc -c <"$2" 2>/dev/null || echo 0)"; else echo "dead $pid"; fi; ' +
   'tail -n 1 "$2" 2>/dev/null';
+
+/**
+ * What needs root in the guest (the NIC resets, starting and signalling the lwAFTR, removing its
+ * pid file): run through `sudo -n` when VM_USER is not root, as the bash tool's sudoer users were.
+ * -n: a sudo that would ask for a password fails at once instead of hanging.
+ */
+export function asRoot(user: string, argv: string[]): string[] {
+  return user === 'root' ? argv : ['sudo', '-n', ...argv];
+}
+
+/** A guest command's failure, said plainly when it is sudo's. */
+export function guestFailure(user: string, argv: string[], r: RemoteResult): OperationError {
+  const said = (r.stderr || r.stdout).trim();
+  if (argv[0] === 'sudo' && /password is required|a terminal is required/.test(said))
+    return new OperationError(
+      `${user} may not run lwaftrctl's guest commands as root without a password (sudo -n: ${said})`,
+      `in the guest, let it: echo '${user} ALL=(root) NOPASSWD: ALL' > /etc/sudoers.d/lwaftrctl; or set VM_USER=root`,
+    );
+  if (argv[0] === 'sudo' && r.code === 127)
+    return new OperationError(
+      `the guest has no sudo, and ${user} is not root`,
+      'install sudo in the guest, or set VM_USER=root',
+    );
+  return new OperationError(
+    `in the guest, ${quoteArgv(argv).slice(0, 200)} failed (exit ${r.code})`,
+    undefined,
+    said || undefined,
+  );
+}
 
 export function guestLaunchArgv(dir: string, pidFile: string, log: string, command: string[]): string[] {
   return ['sh', '-c', GUEST_LAUNCH, 'launch', dir, pidFile, log, ...command];

@@ -3,6 +3,7 @@
 import { snabbnfvProcess } from '../components/snabbnfv/plan.js';
 import { qemuProcess } from '../components/vm/plan.js';
 import type { Config } from '../config/types.js';
+import { asRoot } from '../io/guest-process.js';
 import type { ProcessRef } from '../io/process-identity.js';
 import { quoteArg, quoteArgv } from '../shell/quote.js';
 import { instancePaths } from './instance-paths.js';
@@ -72,6 +73,8 @@ export function instanceSection(config: Config, names: ReturnType<typeof scriptN
     ),
     "# The guest over SSH, with the configured options; COMMAND is quoted for the guest's shell.",
     `guest() { ssh ${quoteArgv(sshOpts)} ${quoteArg(`${ssh.user}@${ssh.host}`)} "$*"; }`,
+    '# What needs root in the guest goes through sudo -n when VM_USER is not root.',
+    `AS_ROOT=${quoteArg(asRoot(ssh.user, []).join(' '))}`,
     '',
   ];
 }

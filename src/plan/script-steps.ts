@@ -112,6 +112,7 @@ function escalation(step: Extract<Step, { kind: 'escalate' }>, n: ScriptNames): 
  * does; lwaftrctl's constant guest scripts by the name of the variable that holds them.
  */
 function remoteWords(argv: string[]): string {
+  if (argv[0] === 'sudo' && argv[1] === '-n') return `$AS_ROOT ${remoteWords(argv.slice(2))}`;
   const known = argv[0] === 'sh' && argv[1] === '-c' ? GUEST_SCRIPTS.find(([, s]) => s === argv[2]) : undefined;
   if (known) return `"$${known[0]}" ${quoteArg(quoteRemoteArgv(argv.slice(3)))}`;
   return quoteArg(quoteRemoteArgv(argv));

@@ -1,6 +1,7 @@
 // Carries out one plan step for real. Every signal goes only to a process proven to be ours.
 import fs from 'node:fs';
 import { OperationError } from '../errors.js';
+import { guestFailure } from '../io/guest-process.js';
 import { runLocal, spawnDetached } from '../io/local.js';
 import { identify, type ProcessRef, writeRecord } from '../io/process-identity.js';
 import { qmpOnce } from '../io/qmp-client.js';
@@ -88,12 +89,7 @@ async function executeBody(step: Step, component: SingleComponent, ctx: RunConte
       return quitScreenSession(step.session, step.process, component, ctx);
     case 'remote': {
       const r = await ctx.guest().exec(step.argv);
-      if (r.code !== 0)
-        throw new OperationError(
-          `in the guest, ${quoteArgv(step.argv).slice(0, 200)} failed (exit ${r.code})`,
-          undefined,
-          (r.stderr || r.stdout).trim() || undefined,
-        );
+      if (r.code !== 0) throw guestFailure(step.ssh.user, step.argv, r);
       return;
     }
   }

@@ -64,6 +64,8 @@ const OPERATOR_HOST: [string, string][] = [
     'instance',
     'guest() { ssh -p 22 -i /home/op/.ssh/lwaftr_vm -o UserKnownHostsFile=/run/lwaftrctl/lwaftr1/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=10 igalia@10.21.21.2 "$*"; }',
   ],
+  ['instance', '# What needs root in the guest goes through sudo -n when VM_USER is not root.'],
+  ['instance', "AS_ROOT='sudo -n'"],
   ['instance', ''],
   ['snabbnfv start', '# ---- snabbnfv start ----'],
   ['snabbnfv start', 'snabbnfv_start() {'],
@@ -171,11 +173,11 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   [
     'lwaftr start',
-    "  in_guest 'sh -c '\\''for d in \"$@\"; do [ -e /sys/bus/pci/devices/$d/driver ] && continue; dd if=/dev/zero of=/sys/bus/pci/devices/$d/resource0 bs=1 seek=18 count=1 conv=notrunc 2>/dev/null || { echo \"cannot reset $d\" >&2; exit 1; }; done'\\'' reset 0000:00:08.0 0000:00:09.0'",
+    "  in_guest $AS_ROOT 'sh -c '\\''for d in \"$@\"; do [ -e /sys/bus/pci/devices/$d/driver ] && continue; dd if=/dev/zero of=/sys/bus/pci/devices/$d/resource0 bs=1 seek=18 count=1 conv=notrunc 2>/dev/null || { echo \"cannot reset $d\" >&2; exit 1; }; done'\\'' reset 0000:00:08.0 0000:00:09.0'",
   ],
   [
     'lwaftr start',
-    '  in_guest "$GUEST_LAUNCH" \'launch /tmp/lwaftrctl-lwaftr1 /tmp/lwaftrctl-lwaftr1/lwaftr.pid /tmp/lwaftrctl-lwaftr1/lwaftr.log ~/run_lwaftr.sh\'',
+    '  in_guest $AS_ROOT "$GUEST_LAUNCH" \'launch /tmp/lwaftrctl-lwaftr1 /tmp/lwaftrctl-lwaftr1/lwaftr.pid /tmp/lwaftrctl-lwaftr1/lwaftr.log ~/run_lwaftr.sh\'',
   ],
   [
     'lwaftr start',
@@ -206,11 +208,11 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   [
     'lwaftr stop',
-    '    { in_guest "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid TERM 0000:00:08.0 0000:00:09.0\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
+    '    { in_guest $AS_ROOT "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid TERM 0000:00:08.0 0000:00:09.0\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
   ],
   [
     'lwaftr stop',
-    '    { in_guest "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid KILL\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
+    '    { in_guest $AS_ROOT "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid KILL\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
   ],
   [
     'lwaftr stop',
@@ -238,11 +240,11 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   [
     'vm stop',
-    '    { in_guest "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid TERM 0000:00:08.0 0000:00:09.0\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
+    '    { in_guest $AS_ROOT "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid TERM 0000:00:08.0 0000:00:09.0\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
   ],
   [
     'vm stop',
-    '    { in_guest "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid KILL\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
+    '    { in_guest $AS_ROOT "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid KILL\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
   ],
   [
     'vm stop',
@@ -293,11 +295,11 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   [
     'vm stop force',
-    '    { in_guest "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid TERM 0000:00:08.0 0000:00:09.0\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
+    '    { in_guest $AS_ROOT "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid TERM 0000:00:08.0 0000:00:09.0\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
   ],
   [
     'vm stop force',
-    '    { in_guest "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid KILL\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
+    '    { in_guest $AS_ROOT "$GUEST_STOP" \'stop /tmp/lwaftrctl-lwaftr1/lwaftr.pid KILL\'; try_for 5 guest_gone /tmp/lwaftrctl-lwaftr1/lwaftr.pid; } ||',
   ],
   [
     'vm stop force',
@@ -385,6 +387,8 @@ const TCG_HOST: [string, string][] = [
     'instance',
     'guest() { ssh -p 10022 -i /etc/lwaftr/id_ed25519 -o UserKnownHostsFile=/run/lwaftrctl/tcg1/known_hosts -o StrictHostKeyChecking=accept-new -o BatchMode=yes -o ConnectTimeout=10 root@127.0.0.1 "$*"; }',
   ],
+  ['instance', '# What needs root in the guest goes through sudo -n when VM_USER is not root.'],
+  ['instance', "AS_ROOT=''"],
   ['instance', ''],
   ['vm start', '# ---- vm start ----'],
   ['vm start', 'vm_start() {'],

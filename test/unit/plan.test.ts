@@ -6,6 +6,7 @@ import { snabbnfvArgv, snabbnfvStartPlan, WRITE_PID_THEN_EXEC } from '../../src/
 import { vmStartPlan, vmStopPlan } from '../../src/components/vm/plan.js';
 import { escapeOptionValue, qemuArgv } from '../../src/components/vm/qemu-argv.js';
 import { kernelCommandLine, resolveVmSpec } from '../../src/components/vm/spec.js';
+import { guestFailure } from '../../src/io/guest-process.js';
 import { instancePaths, screenSessionName } from '../../src/plan/instance-paths.js';
 import type { Step } from '../../src/plan/steps.js';
 import { configOf, MINIMAL } from '../helpers/config-fixture.js';
@@ -368,5 +369,37 @@ describe('two instances never share a file, session, socket or port', () => {
     };
     const a = new Set(everything(first));
     for (const x of everything(second)) expect(a.has(x)).toBe(false);
+  });
+});
+
+describe('a VM_USER that is not root', () => {
+  const igalia = configOf(`${MINIMAL}VM_USER=igalia\n`);
+  it('runs what needs root in the guest through sudo -n: the NIC reset, the launch, the stop', () => {
+    const remote = [...lwaftrStartPlan(igalia).steps, ...lwaftrStopPlan(igalia).steps].flatMap((s) =>
+      s.kind === 'remote'
+        ? [s.argv]
+        : s.kind === 'escalate'
+          ? s.stages.flatMap((st) => (st.step.kind === 'remote' ? [st.step.argv] : []))
+          : [],
+    );
+    expect(remote.map((argv) => argv.slice(0, 4).join(' '))).toEqual([
+      'sudo -n sh -c',
+      'sudo -n sh -c',
+      'sudo -n sh -c',
+      'sudo -n sh -c',
+    ]);
+    expect(lwaftrStartPlan(configOf(MINIMAL)).steps.every((s) => s.kind !== 'remote' || s.argv[0] === 'sh')).toBe(true);
+  });
+
+  it('says plainly when sudo wants a password, and how to allow it', () => {
+    const argv = ['sudo', '-n', 'sh', '-c', 'x'];
+    const err = guestFailure('igalia', argv, { code: 1, stdout: '', stderr: 'sudo: a password is required\n' });
+    expect([err.message, err.hint]).toEqual([
+      "igalia may not run lwaftrctl's guest commands as root without a password (sudo -n: sudo: a password is required)",
+      "in the guest, let it: echo 'igalia ALL=(root) NOPASSWD: ALL' > /etc/sudoers.d/lwaftrctl; or set VM_USER=root",
+    ]);
+    expect(guestFailure('igalia', argv, { code: 127, stdout: '', stderr: 'sh: sudo: not found' }).message).toBe(
+      'the guest has no sudo, and igalia is not root',
+    );
   });
 });

@@ -1,7 +1,7 @@
 // lwaftr: the guest packet loop. Needs the VM; started detached with its pid recorded in the
 // guest; stopped by that pid only (after its NICs are reset), never by name.
 import { OperationError } from '../../errors.js';
-import { guestProcessGoneArgv } from '../../io/guest-process.js';
+import { asRoot, guestProcessGoneArgv } from '../../io/guest-process.js';
 import { identify } from '../../io/process-identity.js';
 import { runPlan } from '../../run/run-plan.js';
 import { type Controller, report, secondsSince, warn } from '../controller.js';
@@ -23,7 +23,7 @@ export const lwaftr: Controller = {
     }
     if (before.state === 'dead') {
       warn(ctx, 'lwaftr', `the guest lwAFTR (pid ${before.pid}) had died; starting it again`);
-      await ctx.guest().exec(guestProcessGoneArgv(ctx.paths.guest.pidFile));
+      await ctx.guest().exec(asRoot(ctx.config.ssh.user, guestProcessGoneArgv(ctx.paths.guest.pidFile)));
     }
     const began = Date.now();
     report(ctx, 'lwaftr', 'starting');
@@ -47,7 +47,8 @@ export const lwaftr: Controller = {
     const before = await readGuestLwaftr(ctx);
     if (before.state !== 'running') {
       // Removes the pid file only once its process is proven gone.
-      if (before.state === 'dead') await ctx.guest().exec(guestProcessGoneArgv(ctx.paths.guest.pidFile));
+      if (before.state === 'dead')
+        await ctx.guest().exec(asRoot(ctx.config.ssh.user, guestProcessGoneArgv(ctx.paths.guest.pidFile)));
       report(ctx, 'lwaftr', 'already-stopped');
       return 'already-stopped';
     }

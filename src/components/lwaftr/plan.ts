@@ -2,7 +2,7 @@
 // after the virtio NICs it drove are reset.
 import path from 'node:path';
 import type { Config } from '../../config/types.js';
-import { guestLaunchArgv, guestResetUnownedArgv, guestStopArgv } from '../../io/guest-process.js';
+import { asRoot, guestLaunchArgv, guestResetUnownedArgv, guestStopArgv } from '../../io/guest-process.js';
 import { sshTargetOf } from '../../io/guest-ssh.js';
 import { instancePaths } from '../../plan/instance-paths.js';
 import type { ComponentPlan, Step } from '../../plan/steps.js';
@@ -33,11 +33,11 @@ export function lwaftrStartPlan(config: Config): ComponentPlan {
     steps.push({
       kind: 'remote',
       ssh,
-      argv: guestResetUnownedArgv(dataNicsInGuest(config)),
+      argv: asRoot(ssh.user, guestResetUnownedArgv(dataNicsInGuest(config))),
       note: 'reset the virtio NICs no guest kernel driver owns: a previous lwAFTR may have left them running',
     });
   steps.push(
-    { kind: 'remote', ssh, argv: guestLaunchArgv(g.dir, g.pidFile, g.log, lwaftrCommand(config)) },
+    { kind: 'remote', ssh, argv: asRoot(ssh.user, guestLaunchArgv(g.dir, g.pidFile, g.log, lwaftrCommand(config))) },
     {
       kind: 'wait',
       for: { kind: 'guest-process-started', ssh, pidFile: g.pidFile, log: g.log },
@@ -55,7 +55,7 @@ export function lwaftrStopPlan(config: Config): ComponentPlan {
   const stop = (sig: 'TERM' | 'KILL' | '-', resets: string[]): Step => ({
     kind: 'remote',
     ssh,
-    argv: guestStopArgv(g.pidFile, sig, resets),
+    argv: asRoot(ssh.user, guestStopArgv(g.pidFile, sig, resets)),
     note: resets.length
       ? `reset the virtio NICs ${resets.join(' ')}${sig === '-' ? '' : `, then ${sig}`}, only if the recorded lwAFTR ` +
         `still runs`
