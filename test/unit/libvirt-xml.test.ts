@@ -2,10 +2,11 @@
 // (virt-xml-validate) for the lab and its variants, and the same in substance as the hand-written
 // domains proven on this machine (test/fixtures/libvirt): the elements that decide what the guest
 // gets are compared one by one with xmllint, not the bytes.
-import { execa } from 'execa';
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderLibvirtDomain } from '../../src/components/vm/libvirt-xml.js';
 import { resolveVmSpec } from '../../src/components/vm/spec.js';
