@@ -5,14 +5,17 @@ import type { ProcessRef } from '../../io/process-identity.js';
 import { instancePaths } from '../../plan/instance-paths.js';
 import type { ComponentPlan, Step, VcpuPin } from '../../plan/steps.js';
 import { formatCoreList } from '../../util/core-list.js';
+import { libvirtQemuProcess, libvirtStartPlan, libvirtStopPlan } from './libvirt-plan.js';
 import { qemuArgv, qemuProcessRef } from './qemu-argv.js';
 import { resolveVmSpec } from './spec.js';
 
 export function qemuProcess(config: Config): ProcessRef {
+  if (config.vm.engine === 'libvirt') return libvirtQemuProcess(config);
   return qemuProcessRef(resolveVmSpec(config), instancePaths(config).qemuRecord);
 }
 
 export function vmStartPlan(config: Config): ComponentPlan {
+  if (config.vm.engine === 'libvirt') return libvirtStartPlan(config);
   const spec = resolveVmSpec(config);
   const { qmpSocket, log } = spec.control;
   const process = qemuProcess(config);
@@ -56,6 +59,7 @@ function describePins(pins: VcpuPin[]): string {
 
 /** ACPI powerdown, then QMP quit, then TERM, then KILL, each with its deadline. */
 export function vmStopPlan(config: Config, force = false): ComponentPlan {
+  if (config.vm.engine === 'libvirt') return libvirtStopPlan(config, force);
   const paths = instancePaths(config);
   const process = qemuProcess(config);
   const t = config.timeouts;
