@@ -11,7 +11,11 @@ export async function runWithDeadline(argv: string[], timeoutMs: number, cwd?: s
   if ((r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
     throw new OperationError(`${file} is not installed or not on PATH`, installHint(file!));
   if (r.timedOut)
-    throw new TimeoutError(`${quoteArgv(argv)} did not finish within ${timeoutMs / 1000}s`, undefined, r.all?.trim());
+    throw new TimeoutError(
+      `${quoteArgv(argv)} did not finish within ${timeoutMs / 1000}s`,
+      undefined,
+      r.all?.trim() || undefined,
+    );
   if (r.failed)
     throw new OperationError(`${quoteArgv(argv)} failed (exit ${r.exitCode})`, undefined, r.all?.trim() || undefined);
   return r.stdout;

@@ -187,6 +187,28 @@ describe('VM_ENGINE=libvirt on the lab', () => {
     expect(expectDocument(s.stdout).vm).toMatchObject({ state: 'stopped', engine: 'libvirt', domain: null });
   }, 60_000);
 
+  it('a backend that never connects: virsh start is ended on its deadline (exit 124), nothing left', async () => {
+    const slow = labInstance('lvdl', 10151, 'TIMEOUT_VM_START=5\n', 'lab-libvirt.conf');
+    try {
+      expect((await slow.cli('snabbnfv', 'start')).code).toBe(0);
+      // The stand-in's vhost-user client is its dpdk-testpmd child: frozen, it never connects.
+      const backend = Number(fs.readFileSync(`${slow.stateDir}/snabbnfv-2.pid`, 'utf8'));
+      const client = Number((await execa('pgrep', ['-P', String(backend), '-x', 'dpdk-testpmd'])).stdout);
+      process.kill(client, 'SIGSTOP');
+      const r = await slow.cli('vm', 'start');
+      process.kill(client, 'SIGCONT');
+      expect(r.code).toBe(124);
+      expect(r.stderr).toContain(
+        `start --paused ${slow.name} did not finish within 5s: QEMU still waited for a vhost-user backend`,
+      );
+      expect(r.stderr).toContain('QEMU waiting for connection on: disconnected:unix:');
+      expect((await virsh('domstate', slow.name)).code).toBe(1);
+      expect(fs.readdirSync(slow.stateDir).filter((f) => f.endsWith('.sock'))).toEqual([]);
+    } finally {
+      await slow.cleanup();
+    }
+  }, 60_000);
+
   it('a domain of that name it did not define is refused at start and left alone at stop', async () => {
     const foreign = path.join(tmp, 'foreign.xml');
     fs.writeFileSync(

@@ -1,10 +1,11 @@
 // vm under libvirt (VM_ENGINE=libvirt): the domain is this instance's only when its <metadata>
 // names this instance's state folder; lwaftrctl never shuts down, destroys or undefines another.
-import { OperationError } from '../../errors.js';
+import { OperationError, TimeoutError } from '../../errors.js';
 import { identify } from '../../io/process-identity.js';
 import { tailFile } from '../../io/tail-file.js';
 import type { RunContext } from '../../run/run-context.js';
 import { runPlan } from '../../run/run-plan.js';
+import { quoteArgv } from '../../shell/quote.js';
 import { type Controller, report, secondsSince, warn } from '../controller.js';
 import {
   libvirtFinishStartSteps,
@@ -13,8 +14,9 @@ import {
   libvirtStartPlan,
   libvirtStopPlan,
 } from './libvirt-plan.js';
+import { removeStaleSockets } from './sockets.js';
 import { refuseBusySshPort, refuseWithoutBackends } from './start-guards.js';
-import { type DomainState, domainOwnerStateDir, domainState, LIBVIRT_URI } from './virsh.js';
+import { type DomainState, domainOwnerStateDir, domainState, LIBVIRT_URI, virshArgv } from './virsh.js';
 
 type Found = { state: DomainState; ours: true } | { state: DomainState; ours: false; why: string } | undefined;
 
@@ -78,6 +80,7 @@ export const libvirtVm: Controller = {
     ctx.guest().close();
     // A paused guest cannot take the ACPI button: destroy it at once.
     await runPlan(libvirtStopPlan(ctx.config, opts.force || found.state.state === 'paused'), ctx);
+    removeStaleSockets(ctx.config.snabbnfv.ports.map((p) => p.socket));
     if (!running) return 'already-stopped';
     report(ctx, 'vm', 'stopped', { seconds: secondsSince(began) });
     return 'stopped';
@@ -90,14 +93,28 @@ async function startOrUndo(ctx: RunContext, plan: Parameters<typeof runPlan>[0])
     await runPlan(plan, ctx);
   } catch (err) {
     await runPlan(libvirtStopPlan(ctx.config, true), ctx).catch(() => undefined);
-    if (err instanceof OperationError)
-      err.detail ??=
-        [
-          tailFile(libvirtQemuLog(ctx.config), 15, 'QEMU log (libvirt)'),
-          tailFile(ctx.paths.consoleLog, 15, 'guest console'),
-        ]
-          .filter(Boolean)
-          .join('\n') || undefined;
+    // A QEMU ended while it waited for a backend leaves the sockets it bound.
+    removeStaleSockets(ctx.config.snabbnfv.ports.map((p) => p.socket));
+    if (!(err instanceof OperationError)) throw err;
+    const detail =
+      err.detail ||
+      [
+        tailFile(libvirtQemuLog(ctx.config), 15, 'QEMU log (libvirt)'),
+        tailFile(ctx.paths.consoleLog, 15, 'guest console'),
+      ]
+        .filter(Boolean)
+        .join('\n') ||
+      undefined;
+    // virsh start past its deadline: QEMU was waiting for a vhost-user backend to connect.
+    const launch = quoteArgv(virshArgv('start', '--paused', ctx.config.name));
+    if (err instanceof TimeoutError && err.message.startsWith(launch))
+      throw new TimeoutError(
+        `${err.message}: QEMU still waited for a vhost-user backend to connect`,
+        `check the backends (lwaftrctl -f ${ctx.config.file} status snabbnfv, ${ctx.paths.snabbnfv[1].log}); ` +
+          'raise TIMEOUT_VM_START if the host is just slow',
+        detail,
+      );
+    err.detail = detail;
     throw err;
   }
 }
