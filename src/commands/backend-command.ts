@@ -1,7 +1,8 @@
 // backend <port>: one snabbnfv backend, started detached without screen for a service manager
 // (systemd's lwaftr-snabbnfv@.service runs it as ExecStart, Type=forking, PIDFile= its pid file).
 // The pid file and identity record are the ones `snabbnfv start` writes, so `vm start`, `status`
-// and `snabbnfv stop` see a backend systemd runs as one of their own.
+// and `snabbnfv stop` see a backend systemd runs as one of their own. No doctor gate here (its
+// host checks ask for screen, which this does not use): run `doctor` before enabling the units.
 import fs from 'node:fs';
 import type { StartResult } from '../components/controller.js';
 import { snabbnfvProcess } from '../components/snabbnfv/plan.js';
