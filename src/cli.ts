@@ -49,6 +49,15 @@ async function run(invocation: Exclude<Invocation, { kind: 'print' }>, cx: Comma
       const { doctorCommand } = await import('./commands/doctor-command.js');
       return doctorCommand(invocation.component, { ...cx, options: invocation.options });
     }
+    // export / backend (issue 13: other engines run the plan)
+    case 'export': {
+      const { exportCommand } = await import('./commands/export-command.js');
+      return exportCommand(invocation.engine, invocation.dir, { ...cx, options: invocation.options });
+    }
+    case 'backend': {
+      const { backendCommand } = await import('./commands/backend-command.js');
+      return backendCommand(invocation.port, cx);
+    }
     case 'action': {
       const { component, action } = invocation;
       if (cx.options.dryRun) {

@@ -2,6 +2,7 @@
 // the strings it is given, never to the terminal), so every case is a table test.
 import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from '../commands/global-options.js';
+import type { PortIndex } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { ACTIONS, type Action, COMPONENTS, type Component } from '../plan/component-names.js';
 import { closest } from '../util/did-you-mean.js';
@@ -10,6 +11,9 @@ export type Invocation =
   | { kind: 'action'; component: Component; action: Action; options: GlobalOptions }
   | { kind: 'status'; component: Component; options: GlobalOptions }
   | { kind: 'doctor'; component: Component; options: GlobalOptions & { kvmProbe?: boolean } }
+  // export / backend (issue 13: other engines run the plan)
+  | { kind: 'export'; engine: ExportEngine; dir?: string; options: GlobalOptions & { lwaftrctl?: string } }
+  | { kind: 'backend'; port: PortIndex; options: GlobalOptions }
   /** Help or version: print `text`, exit 0. */
   | { kind: 'print'; text: string };
 
@@ -126,7 +130,35 @@ Exit codes: 0 ok, 1 failed, 2 usage, 4 needs root, 6 config error or host not re
     .action((component: string | undefined, _opts, cmd: Command) =>
       found({ kind: 'doctor', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
     );
+  addEngineCommands(program, found, options);
   return program;
+}
+
+// export / backend (issue 13: other engines run the plan)
+export const EXPORT_ENGINES = ['libvirt', 'systemd'] as const;
+export type ExportEngine = (typeof EXPORT_ENGINES)[number];
+
+function addEngineCommands(program: Command, found: (i: Invocation) => void, options: (c: Command) => GlobalOptions) {
+  program
+    .command('export <engine> [dir]')
+    .description('the plan for another engine: libvirt (domain XML on stdout), systemd <dir> (unit files into dir)')
+    .option('--lwaftrctl <path>', 'systemd: the lwaftrctl program the units run (default: this one)')
+    .action((engine: string, dir: string | undefined, _opts, cmd: Command) => {
+      if (!(EXPORT_ENGINES as readonly string[]).includes(engine))
+        throw new UsageError(`unknown engine "${engine}"${suggest(engine, EXPORT_ENGINES)}; engines: libvirt, systemd`);
+      if (engine === 'systemd' && dir === undefined)
+        throw new UsageError('export systemd needs the folder to write the units into, e.g. /etc/systemd/system');
+      if (engine === 'libvirt' && dir !== undefined)
+        throw new UsageError(`export libvirt prints the domain XML on stdout and takes no folder ("${dir}")`);
+      found({ kind: 'export', engine: engine as ExportEngine, dir, options: options(cmd) });
+    });
+  program
+    .command('backend <port>')
+    .description('start one snabbnfv backend (1 or 2) without screen, for a service manager (systemd Type=forking)')
+    .action((port: string, _opts, cmd: Command) => {
+      if (port !== '1' && port !== '2') throw new UsageError(`unknown port "${port}"; ports: 1, 2`);
+      found({ kind: 'backend', port: Number(port) as PortIndex, options: options(cmd) });
+    });
 }
 
 function parseComponent(word: string): Component {

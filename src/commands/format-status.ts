@@ -34,7 +34,7 @@ const DETAILS: { [C in SingleComponent]: (s: InstanceStatus[C]) => string[] } = 
     const vcpus = pin ? [...new Set(pin.vcpus.map((v) => v.actual))].join(' ') : '';
     const wanted = pin ? [...new Set(pin.vcpus.map((v) => v.wanted))].join(' ') : '';
     return [
-      `pid ${s.pid}${up(s.uptimeSeconds)}, QMP ${s.qmpStatus ?? 'not answering'}, guest SSH ${s.ssh} ` +
+      `pid ${s.pid}${up(s.uptimeSeconds)}, ${vmState(s)}, guest SSH ${s.ssh} ` +
         `${s.guestReachable ? 'answers' : 'does not answer'}`,
       ...(pin
         ? [
@@ -50,3 +50,9 @@ const DETAILS: { [C in SingleComponent]: (s: InstanceStatus[C]) => string[] } = 
     ...(s.lastLine ? [`last: ${s.lastLine}`] : []),
   ],
 };
+
+/** Under libvirt the state is the domain's (virsh domstate); under qemu, QMP's. */
+function vmState(s: VmStatus): string {
+  if (s.domain) return `libvirt domain ${s.domain.name} ${s.domain.state} (${s.domain.reason})`;
+  return `QMP ${s.qmpStatus ?? 'not answering'}`;
+}

@@ -10,7 +10,8 @@ import { vmStatus } from './vm/status.js';
 export async function collectStatus(ctx: RunContext): Promise<InstanceStatus> {
   const probe = probeLive(ctx);
   const vm = await vmStatus(ctx, probe);
-  const qemuServes = vm.state !== 'stopped' && vm.state !== 'broken';
+  // Backends are connected or not only where QEMU serves them (and can be asked).
+  const qemuServes = vm.state !== 'stopped' && vm.state !== 'broken' && vm.state !== 'unknown';
   return {
     snabbnfv: snabbnfvStatus(ctx, qemuServes ? (vm.backends ?? {}) : undefined),
     vm,

@@ -51,7 +51,19 @@ export interface PinningStatus {
   emulator: ThreadPinning;
 }
 
+/** VM_ENGINE=libvirt: the domain as `virsh domstate --reason` words it. */
+export interface DomainStatus {
+  name: string;
+  uri: string;
+  state: string;
+  reason: string;
+}
+
 export interface VmStatus extends Verdict {
+  /** Who runs QEMU (VM_ENGINE). */
+  engine: 'qemu' | 'libvirt';
+  /** The libvirt domain; null under the qemu engine, or when libvirt has no domain of that name. */
+  domain: DomainStatus | null;
   pid: number | null;
   uptimeSeconds: number | null;
   qmpStatus: string | null;

@@ -43,7 +43,12 @@ export function buildVm(s: Settings): VmConfig {
       'GUEST_HUGEPAGES',
       `${guestHugepages} hugepages of 2 MiB do not fit in MEM=${memMiB}M; lower it or raise MEM`,
     );
+  const engine = s.value('VM_ENGINE', (v) => parseChoice(v, ['qemu', 'libvirt'] as const));
+  // libvirt never probes an image's format (a qcow2 read as raw would boot garbage): it must be said.
+  if (engine === 'libvirt' && diskPath && !s.isSet('VM_FORMAT'))
+    s.problem('VM_FORMAT', 'VM_ENGINE=libvirt needs the disk image format: set VM_FORMAT=qcow2 (or raw)');
   return {
+    engine,
     qemu: s.value('QEMU', parseProgram),
     accel,
     cpu,

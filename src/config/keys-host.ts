@@ -98,6 +98,14 @@ export const HOST_KEYS: KeySpec[] = [
     doc: 'yes: pass -b (busy-wait, a whole core each, as the bash tool did); no: sleep when idle',
   },
 
+  {
+    name: 'VM_ENGINE',
+    default: 'qemu',
+    section: VM,
+    doc:
+      'qemu: lwaftrctl runs QEMU itself; libvirt: the VM is a libvirt domain (qemu:///system) lwaftrctl defines ' +
+      'and runs',
+  },
   { name: 'QEMU', default: 'qemu-system-x86_64', section: VM, doc: 'QEMU program (name on PATH or path)' },
   { name: 'QEMU_ACCEL', default: 'kvm', section: VM, doc: 'kvm or tcg (software emulation, for hosts without KVM)' },
   { name: 'QEMU_CPU', default: 'host', section: VM, doc: 'CPU model; host needs kvm, use max under tcg' },

@@ -27,6 +27,8 @@ export type MgmtNet =
   | { kind: 'user'; sshPort: number; mac: string };
 
 export interface VmConfig {
+  /** Who runs QEMU: lwaftrctl itself, or libvirt (a domain rendered from the same spec). */
+  engine: 'qemu' | 'libvirt';
   qemu: string;
   accel: 'kvm' | 'tcg';
   cpu: string;

@@ -99,7 +99,8 @@ function programs(config: Config, req: ScriptRequest): string[] {
     };
     if (s.component === 'snabbnfv')
       s.action === 'start' ? add('screen', ...numa, 'taskset', snabbProgram(config)) : add('screen');
-    if (s.component === 'vm')
+    if (s.component === 'vm' && config.vm.engine === 'libvirt') add('virsh', 'timeout');
+    else if (s.component === 'vm')
       s.action === 'start'
         ? add('setsid', ...numa, ...(pinned ? ['taskset'] : []), spec.program, 'socat')
         : add('socat');

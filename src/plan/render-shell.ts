@@ -29,7 +29,8 @@ function renderBody(step: Step): string[] {
     case 'write-file':
       return [renderWriteFile(step.path, step.content)];
     case 'run':
-      return [inDir(step.cwd, quoteArgv(step.argv))];
+      // A deadline shows as coreutils' timeout, which also exits 124.
+      return [inDir(step.cwd, `${step.timeoutMs ? `timeout ${seconds(step.timeoutMs)} ` : ''}${quoteArgv(step.argv)}`)];
     case 'spawn':
       return [inDir(step.cwd, `setsid ${quoteArgv(step.argv)} > ${quoteArg(step.log)} 2>&1 < /dev/null &`)];
     case 'wait':
@@ -124,6 +125,17 @@ function describeWait(w: WaitFor): string {
       return `the guest process in ${w.pidFile} alive and a first line in ${w.log}`;
     case 'guest-process-gone':
       return `the guest process in ${w.pidFile} to exit`;
+    case 'domain-state':
+      return `\`virsh domstate ${w.domain}\` to say "${w.state}"`;
+    case 'domain-chardevs-connected':
+      return (
+        `vhost-user backends connected on ${w.chardevs.join(', ')} ` +
+        `(virsh qemu-monitor-command ${w.domain} '{"execute":"query-chardev"}')`
+      );
+    case 'domain-pinned':
+      return `each vCPU thread (query-cpus-fast through virsh) and every other thread of the QEMU in ${w.pidFile} on ${
+        w.vcpus.map((p) => `vCPU ${p.vcpu}: ${formatCoreList(p.cores)}`).join(', ') || 'any cores'
+      }; others: ${w.emulator ? formatCoreList(w.emulator) : 'any'} (as virsh vcpupin and emulatorpin say)`;
   }
 }
 

@@ -53,16 +53,32 @@ connected() {
   hint="check the snabbnfv logs ($SNABBNFV_LOG) and $QEMU_LOG"
   devs=$(qmp "$1" query-chardev | tr '}' '\\n')
   shift
+  chardevs_connected "$@"
+}
+# domain_connected DOMAIN CHARDEV...: the same, asking the QEMU of a libvirt domain through virsh.
+domain_connected() {
+  hint="check the snabbnfv logs ($SNABBNFV_LOG)"
+  devs=$(virsh -q qemu-monitor-command "$1" '{"execute":"query-chardev"}' 2>/dev/null | tr '}' '\\n')
+  shift
+  chardevs_connected "$@"
+}
+# chardevs_connected CHARDEV...: $devs (QMP query-chardev, one device a line) shows each CHARDEV connected.
+chardevs_connected() {
   status='QMP not answering yet'
   if [ -z "$devs" ]; then return 1; fi
   waiting=
   for c do
-    if ! printf '%s\\n' "$devs" | grep -F "\\"label\\": \\"$c\\"" | grep -qvF '"filename": "disconnected:'; then
+    if ! printf '%s\\n' "$devs" | grep -E "\\"label\\": ?\\"$c\\"" | grep -qvE '"filename": ?"disconnected:'; then
       waiting="$waiting $c"
     fi
   done
   status="\${waiting# } not connected"
   [ -z "$waiting" ]
+}
+# domain_state DOMAIN STATE: virsh says the libvirt domain is STATE (running, shut off).
+domain_state() {
+  status=$(virsh -q domstate "$1" 2>/dev/null) || status='libvirtd does not answer'
+  [ "$status" = "$2" ]
 }
 # pin_vcpu SOCKET NAME VCPU CORES: the thread QEMU reports for cpu-index VCPU (QMP query-cpus-fast) to CORES.
 pin_vcpu() {

@@ -87,6 +87,13 @@ function check(w: WaitFor, n: ScriptNames): string {
       return `guest_started ${quoteArg(w.pidFile)} ${quoteArg(w.log)}`;
     case 'guest-process-gone':
       return `guest_gone ${quoteArg(w.pidFile)}`;
+    case 'domain-state':
+      return `domain_state ${quoteArg(w.domain)} ${quoteArg(w.state)}`;
+    case 'domain-chardevs-connected':
+      return `domain_connected ${quoteArg(w.domain)} ${quoteArgv(w.chardevs)}`;
+    case 'domain-pinned':
+      // libvirt pins from the domain's <cputune>, which the spec wrote: nothing for a script to wait on.
+      return 'true';
   }
 }
 

@@ -27,13 +27,20 @@ export type WaitFor =
   | { kind: 'processes-gone'; processes: ProcessRef[] }
   | { kind: 'guest-process-started'; ssh: SshTarget; pidFile: string; log: string }
   /** Once the process is proven gone, its pid file in the guest is removed. */
-  | { kind: 'guest-process-gone'; ssh: SshTarget; pidFile: string };
+  | { kind: 'guest-process-gone'; ssh: SshTarget; pidFile: string }
+  // VM_ENGINE=libvirt: the domain as libvirt and QEMU (through virsh) report it.
+  /** `virsh domstate`; a domain libvirt does not know reads as "shut off". */
+  | { kind: 'domain-state'; domain: string; state: 'running' | 'shut off' }
+  /** The vhost-user chardevs (libvirt's labels) connected, from QMP query-chardev through virsh. */
+  | { kind: 'domain-chardevs-connected'; domain: string; chardevs: string[] }
+  /** Each vCPU thread on its cores, every other QEMU thread on the emulator cores (QEMU's pid from pidFile). */
+  | { kind: 'domain-pinned'; domain: string; pidFile: string; vcpus: VcpuPin[]; emulator?: number[] };
 
 export type Step =
   | { kind: 'mkdir'; path: string; note?: string }
   | { kind: 'write-file'; path: string; content: string; note?: string }
-  /** Run to completion; non-zero exit fails the step. */
-  | { kind: 'run'; argv: string[]; cwd?: string; note?: string }
+  /** Run to completion; non-zero exit fails the step; past timeoutMs the program is ended and the run times out. */
+  | { kind: 'run'; argv: string[]; cwd?: string; timeoutMs?: number; note?: string }
   /** Start a long-running program detached, output to log, identity recorded. */
   | { kind: 'spawn'; argv: string[]; cwd?: string; log: string; process: ProcessRef; note?: string }
   /** `watch`: processes the awaited thing depends on; one that dies fails the wait at once, with its log. */

@@ -14,6 +14,7 @@ import { formatCoreList } from '../util/core-list.js';
 import { waitUntil } from '../util/wait-until.js';
 import type { SingleComponent } from './events.js';
 import type { RunContext } from './run-context.js';
+import { runWithDeadline } from './run-deadline.js';
 import { check, describe, waitFor } from './wait-checks.js';
 
 export async function executeStep(step: Step, component: SingleComponent, ctx: RunContext): Promise<void> {
@@ -52,7 +53,8 @@ async function executeBody(step: Step, component: SingleComponent, ctx: RunConte
       if (fs.existsSync(step.path)) fs.renameSync(step.path, `${step.path}.1`);
       return;
     case 'run':
-      await runLocal(step.argv, step.cwd);
+      if (step.timeoutMs) await runWithDeadline(step.argv, step.timeoutMs, step.cwd);
+      else await runLocal(step.argv, step.cwd);
       return;
     case 'spawn': {
       const pid = spawnDetached(step.argv, step.log, step.cwd);

@@ -9,6 +9,7 @@ import { type ChardevInfo, isChardevConnected, qmpOnce } from '../io/qmp-client.
 import { tailFile } from '../io/tail-file.js';
 import type { WaitFor, Watched } from '../plan/steps.js';
 import { type Check, waitUntil } from '../util/wait-until.js';
+import { checkDomain, describeDomainWait } from './libvirt-checks.js';
 import type { RunContext } from './run-context.js';
 
 export async function waitFor(w: WaitFor, timeoutMs: number, ctx: RunContext, watch: Watched[] = []): Promise<void> {
@@ -86,6 +87,10 @@ export async function check(w: WaitFor, ctx: RunContext): Promise<Check> {
         throw new OperationError(`cannot tell whether the guest lwAFTR has exited: ${(r.stderr || r.stdout).trim()}`);
       return state === 'running' ? { ready: false, status: `guest pid ${pid} still running` } : { ready: true };
     }
+    case 'domain-state':
+    case 'domain-chardevs-connected':
+    case 'domain-pinned':
+      return checkDomain(w);
     case 'guest-process-started': {
       const r = await ctx.guest().exec(guestProcessStateArgv(w.pidFile, w.log));
       const guest = parseGuestProcessState(r, 'the guest process');
@@ -174,6 +179,10 @@ export function describe(w: WaitFor): string {
       return 'the guest lwAFTR to start';
     case 'guest-process-gone':
       return 'the guest lwAFTR to exit';
+    case 'domain-state':
+    case 'domain-chardevs-connected':
+    case 'domain-pinned':
+      return describeDomainWait(w);
   }
 }
 
@@ -187,7 +196,7 @@ function detailFor(w: WaitFor): string | undefined {
 function hintFor(w: WaitFor, ctx: RunContext): string | undefined {
   if (w.kind === 'ssh-banner')
     return `check the guest console (${ctx.paths.consoleLog}); raise TIMEOUT_SSH if the guest is just slow`;
-  if (w.kind === 'chardevs-connected' || w.kind === 'qmp-ready')
+  if (w.kind === 'chardevs-connected' || w.kind === 'qmp-ready' || w.kind === 'domain-chardevs-connected')
     return `check the snabbnfv logs (${ctx.paths.snabbnfv[1].log}) and ${ctx.paths.qemuLog}`;
   return undefined;
 }

@@ -35,17 +35,17 @@ export interface LabInstance {
 }
 
 /**
- * conf/lab.conf with another NAME and SSH port (both made this run's own: run-tag.ts), paths made
- * absolute; `extra` lines appended.
+ * conf/lab.conf (or another lab config in conf/) with another NAME and SSH port (both made this
+ * run's own: run-tag.ts), paths made absolute; `extra` lines appended.
  */
-export function labInstance(baseName: string, basePort: number, extra = ''): LabInstance {
+export function labInstance(baseName: string, basePort: number, extra = '', base = 'lab.conf'): LabInstance {
   const name = testName(baseName);
   const sshPort = testPort(basePort);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lwaftrctl-${name}-`));
   const conf = path.join(dir, 'lab.conf');
   const text = fs
-    .readFileSync(path.join(REPO, 'conf', 'lab.conf'), 'utf8')
-    .replace(/^NAME=lab$/m, `NAME=${name}`)
+    .readFileSync(path.join(REPO, 'conf', base), 'utf8')
+    .replace(/^NAME=[\w.-]+$/m, `NAME=${name}`)
     .replace(/^VM_SSH_PORT=\d+$/m, `VM_SSH_PORT=${sshPort}`)
     .replace(/=\.\.\//g, `=${REPO}/`);
   fs.writeFileSync(conf, text + extra);

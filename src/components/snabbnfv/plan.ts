@@ -66,6 +66,8 @@ export function snabbnfvStartPlan(
     { kind: 'mkdir', path: paths.stateDir },
     { kind: 'write-file', path: paths.screenrc, content: SCREENRC, note: 'screen writes its log at once' },
   ];
+  // Under libvirt, QEMU's monitor is libvirt's: the backend's own first load report is the proof.
+  const qemuServes = vmRunning && config.vm.engine === 'qemu';
   // Both start at once, then both are awaited: each takes a second to show its engine runs.
   for (const port of ports) {
     const p = paths.snabbnfv[port.index];
@@ -98,7 +100,7 @@ export function snabbnfvStartPlan(
     const log = paths.snabbnfv[port.index].log;
     steps.push({
       kind: 'wait',
-      for: vmRunning
+      for: qemuServes
         ? {
             kind: 'backend-connected',
             process,

@@ -1,6 +1,5 @@
 // vm: QEMU starts only once both backends run (it would block forever otherwise), is proven
 // up through QMP and the guest's SSH banner, and is stopped gracefully, then by force.
-import net from 'node:net';
 import { OperationError } from '../../errors.js';
 import { identify } from '../../io/process-identity.js';
 import { qmpOnce } from '../../io/qmp-client.js';
@@ -8,12 +7,18 @@ import { tailFile } from '../../io/tail-file.js';
 import type { RunContext } from '../../run/run-context.js';
 import { runPlan } from '../../run/run-plan.js';
 import { type Controller, report, secondsSince, warn } from '../controller.js';
-import { isAre, portsText } from '../port-words.js';
-import { snabbnfvProcess } from '../snabbnfv/plan.js';
+import { libvirtVm } from './libvirt-controller.js';
 import { qemuProcess, vmStartPlan, vmStopPlan } from './plan.js';
 import { cleanAfterQemu } from './sockets.js';
+import { refuseBusySshPort, refuseWithoutBackends } from './start-guards.js';
 
+/** The VM through the engine the config names (VM_ENGINE): lwaftrctl's own QEMU, or a libvirt domain. */
 export const vm: Controller = {
+  start: (ctx) => (ctx.config.vm.engine === 'libvirt' ? libvirtVm : qemuVm).start(ctx),
+  stop: (ctx, opts) => (ctx.config.vm.engine === 'libvirt' ? libvirtVm : qemuVm).stop(ctx, opts),
+};
+
+const qemuVm: Controller = {
   async start(ctx) {
     const ref = qemuProcess(ctx.config);
     const id = identify(ref);
@@ -75,31 +80,4 @@ export const vm: Controller = {
 
 function sshOf(ctx: RunContext): string {
   return `${ctx.config.ssh.host}:${ctx.config.ssh.port}`;
-}
-
-function refuseWithoutBackends(ctx: RunContext): void {
-  const down = ctx.config.snabbnfv.ports
-    .filter((p) => identify(snabbnfvProcess(ctx.config, p)).state !== 'running')
-    .map((p) => p.index);
-  if (down.length)
-    throw new OperationError(
-      `snabbnfv ${portsText(down)} ${isAre(down)} not running: QEMU would block until a vhost-user backend ` +
-        'connects to every socket',
-      `start the backends first: lwaftrctl -f ${ctx.config.file} snabbnfv start (or all start)`,
-    );
-}
-
-async function refuseBusySshPort(ctx: RunContext): Promise<void> {
-  const mgmt = ctx.config.vm.mgmt;
-  if (mgmt.kind !== 'user') return;
-  const free = await new Promise<boolean>((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(mgmt.sshPort, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-  if (!free)
-    throw new OperationError(
-      `127.0.0.1:${mgmt.sshPort} (VM_SSH_PORT) is already in use by another program`,
-      'pick a free port for VM_SSH_PORT (ss -ltn lists the ones in use)',
-    );
 }

@@ -6,14 +6,17 @@ import { instancePaths } from '../../plan/instance-paths.js';
 import type { ComponentPlan, Step, VcpuPin, Watched } from '../../plan/steps.js';
 import { formatCoreList } from '../../util/core-list.js';
 import { snabbnfvProcess } from '../snabbnfv/plan.js';
+import { libvirtQemuProcess, libvirtStartPlan, libvirtStopPlan } from './libvirt-plan.js';
 import { qemuArgv, qemuProcessRef } from './qemu-argv.js';
 import { resolveVmSpec } from './spec.js';
 
 export function qemuProcess(config: Config): ProcessRef {
+  if (config.vm.engine === 'libvirt') return libvirtQemuProcess(config);
   return qemuProcessRef(resolveVmSpec(config), instancePaths(config).qemuRecord);
 }
 
 export function vmStartPlan(config: Config): ComponentPlan {
+  if (config.vm.engine === 'libvirt') return libvirtStartPlan(config);
   const spec = resolveVmSpec(config);
   const { qmpSocket, log } = spec.control;
   const process = qemuProcess(config);
@@ -68,6 +71,7 @@ function describePins(pins: VcpuPin[]): string {
 
 /** ACPI powerdown, then QMP quit, then TERM, then KILL, each with its deadline. */
 export function vmStopPlan(config: Config, force = false): ComponentPlan {
+  if (config.vm.engine === 'libvirt') return libvirtStopPlan(config, force);
   const paths = instancePaths(config);
   const process = qemuProcess(config);
   const t = config.timeouts;

@@ -72,7 +72,7 @@ function dataNicArgs(nic: DataNic): string[] {
   ];
 }
 
-function mgmtNicArgs(nic: MgmtNic): string[] {
+export function mgmtNicArgs(nic: MgmtNic): string[] {
   const script = nic.kind === 'tap' && nic.script ? e(nic.script) : 'no';
   const netdev =
     nic.kind === 'tap'

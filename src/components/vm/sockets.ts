@@ -10,7 +10,11 @@ export function cleanAfterQemu(config: Config): void {
   const ref = qemuProcess(config);
   if (identify(ref).state === 'running') return;
   removeStaleFiles(ref);
-  const sockets = [instancePaths(config).qmpSocket, ...config.snabbnfv.ports.map((p) => p.socket)];
+  removeStaleSockets([instancePaths(config).qmpSocket, ...config.snabbnfv.ports.map((p) => p.socket)]);
+}
+
+/** Those of the sockets that nobody listens on any more. */
+export function removeStaleSockets(sockets: string[]): void {
   const listening = listeningUnixSockets();
   for (const socket of sockets) if (fs.existsSync(socket) && !listening.has(socket)) fs.rmSync(socket, { force: true });
 }

@@ -9,13 +9,20 @@ import { sshBannerAnswers } from '../../run/wait-checks.js';
 import type { LiveProbe } from '../live-probe.js';
 import { snabbnfvProcess } from '../snabbnfv/plan.js';
 import { STOPPED, type Verdict, type VmStatus } from '../status-types.js';
+import { libvirtVmStatus } from './libvirt-status.js';
 import { comparePinning, readThreadAffinities } from './pinning.js';
 import { resolveVmSpec } from './spec.js';
 
 export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmStatus> {
+  if (ctx.config.vm.engine === 'libvirt') {
+    const seen = await libvirtVmStatus(ctx, probe);
+    return { ...(seen.verdict ?? judgeVm(seen.facts, ctx.config.file)), ...seen.fields };
+  }
   const spec = resolveVmSpec(ctx.config);
   const id = probe.qemu;
   const base = {
+    engine: 'qemu' as const,
+    domain: null,
     pid: id.state === 'running' || id.state === 'dead' ? id.pid : null,
     uptimeSeconds: id.state === 'running' ? (uptimeSeconds(id.startTime) ?? null) : null,
     qmpStatus: null,
