@@ -59,8 +59,12 @@ main() {
   DEST=$lab/real-snabb
   sources=${SNABB_SOURCES:-$DEFAULT_SOURCES}
   if [ -z "${SNABB_SOURCES:-}" ] && [ ! -e "$sources" ]; then
-    step "no real Snabb sources (none at $sources, SNABB_SOURCES unset): the real-Snabb flavor" \
-      "(conf/lab-real-snabb.conf) is not built. Set SNABB_SOURCES to a Snabb v2017.11 tarball, tree or git URL to build it."
+    if [ -x "$DEST/src/snabb" ]; then
+      step "no real Snabb sources (none at $sources, SNABB_SOURCES unset): keeping the one built earlier in $DEST"
+    else
+      step "no real Snabb sources (none at $sources, SNABB_SOURCES unset): the real-Snabb flavor" \
+        "(conf/lab-real-snabb.conf) is not built. Set SNABB_SOURCES to a Snabb v2017.11 tarball, tree or git URL to build it."
+    fi
     return 0
   fi
   [ -e "$sources" ] || is_git_url "$sources" || die "SNABB_SOURCES=$sources is neither a file, a folder nor a git URL"
