@@ -89,6 +89,7 @@ check_runnable() { # <dest>
 # Every library testpmd and the guest's plugins load, but glibc's.
 guest_libraries() { # <dest>
   local f
+  # shellcheck disable=SC2086 # a list of words
   for f in "$1/$TESTPMD" $(printf "$1/$LIBDIR/%s " $GUEST_PLUGINS); do
     LD_LIBRARY_PATH="$1/$LIBDIR" ldd "$f"
   done | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | grep -Ev "$GLIBC_RE" | sort -u
@@ -99,6 +100,7 @@ make_guest_tar() { # <dest>
   rm -rf "$stage"
   mkdir -p "$stage/bin" "$stage/lib"
   cp "$1/$TESTPMD" "$stage/bin/"
+  # shellcheck disable=SC2086 # a list of words
   for lib in $(guest_libraries "$1") $(printf "$1/$LIBDIR/%s " $GUEST_PLUGINS); do
     cp -L "$lib" "$stage/lib/"
   done

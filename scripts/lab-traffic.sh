@@ -116,7 +116,7 @@ backend_request() { # <run dir> <ports expected> <request...>
 # Runs <argv> in the guest. ssh hands the remote shell one string: each word
 # is quoted here, once, with POSIX single quotes.
 guest() { # <argv...>
-  local cmd= w q="'\\''"
+  local cmd='' w q="'\\''"
   for w in "$@"; do cmd="$cmd '${w//\'/$q}'"; done
   ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$SSH_KNOWN" -o ConnectTimeout=5 \
     -i "$SSH_KEY" -p "$SSH_PORT" "$SSH_USER@$SSH_HOST" "$cmd"
@@ -133,7 +133,7 @@ guest_counters() { # [<counter> <target> <seconds>]
   out=$(guest sh -c 'cd "$1" || exit 1; i=0; while [ -n "$2" ] && [ $(od -An -tu8 "$2.counter") -lt "$3" ] && [ $i -lt $(($4 * 5)) ]; do sleep 0.2; i=$((i + 1)); done; od -An -tu8 -v in-ipv4-packets.counter out-ipv6-packets.counter in-ipv6-packets.counter out-ipv4-packets.counter' \
     counters "$dir" "${1:-}" "${2:-0}" "${3:-0}") ||
     die "cannot read the guest lwAFTR's counters in $dir (is it running, under the name $LW_NAME?)"
-  echo $out
+  xargs <<<"$out" # od's columns, on one line
 }
 
 # --- captures -----------------------------------------------------------------
