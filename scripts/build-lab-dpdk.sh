@@ -2,10 +2,21 @@
 # Unpack DPDK's dpdk-testpmd and the runtime libraries it needs into
 # <labdir>/dpdk/, without installing anything on the host.
 #
-# The lab's snabbnfv stand-in uses testpmd as a real vhost-user backend. Run
-# it with LD_LIBRARY_PATH=<labdir>/dpdk/usr/lib/x86_64-linux-gnu and pass its
-# plugins by bare name (-d librte_net_vhost.so.23 -d librte_mempool_ring.so.23):
-# EAL refuses plugin paths under a world-writable directory such as /tmp.
+# The lab's snabbnfv stand-in uses testpmd as a real vhost-user backend (and
+# its pcap PMD for scripts/lab-traffic.sh); the guest's lwAFTR stand-in runs
+# the same testpmd over 9p with its virtio PMD. Run it with
+# LD_LIBRARY_PATH=<labdir>/dpdk/usr/lib/x86_64-linux-gnu and pass its plugins
+# by bare name (-d librte_net_vhost.so.23 -d librte_mempool_ring.so.23): EAL
+# refuses plugin paths under a world-writable directory such as /tmp.
+#
+# For the guest, <labdir>/dpdk/guest.tar holds testpmd (bin/) and every
+# library it loads (lib/: its own, the two plugins the guest uses, and the
+# host libraries the guest lacks, such as libnuma and libibverbs), with its
+# sha256 in guest.tar.sha256. The guest unpacks it into memory once per boot:
+# testpmd loaded straight over 9p took 5 s to start under an emulated CPU,
+# page fault by page fault; from memory 1.5 s. glibc itself is left out: the
+# guest's initramfs has the host's (scripts/build-lab-guest.sh), and its
+# parts must match.
 #
 # Usage: scripts/build-lab-dpdk.sh <labdir>
 set -euo pipefail
@@ -13,7 +24,14 @@ set -euo pipefail
 readonly TESTPMD=usr/bin/dpdk-testpmd
 readonly LIBDIR=usr/lib/x86_64-linux-gnu
 # Plugins testpmd loads at run time (not in its NEEDED entries).
-readonly PLUGIN_PKGS="librte-net-vhost23 librte-vhost23 librte-mempool-ring23 ibverbs-providers"
+readonly PLUGIN_PKGS="librte-net-vhost23 librte-vhost23 librte-mempool-ring23 librte-net-virtio23 librte-net-pcap23 ibverbs-providers"
+readonly PLUGINS="librte_net_vhost.so.23 librte_mempool_ring.so.23 librte_net_virtio.so.23 librte_net_pcap.so.23"
+readonly GUEST_TAR=guest.tar
+# The plugins the guest's testpmd loads (virtio-net devices).
+readonly GUEST_PLUGINS="librte_net_virtio.so.23 librte_mempool_ring.so.23"
+# glibc's libraries: the guest has the host's own (they must come from one build).
+readonly GLIBC_RE='/(libc|libm|libpthread|libdl|librt|libresolv|ld-linux-x86-64)\.so'
+
 # Pulled in by the dependency closure, not needed to run testpmd, and with
 # side effects on the host if they were ever installed.
 readonly EXCLUDE_RE='systemd|udev|^rdma-core$'
@@ -63,9 +81,38 @@ check_runnable() { # <dest>
   missing=$(LD_LIBRARY_PATH="$1/$LIBDIR" ldd "$1/$TESTPMD" | grep 'not found' || true)
   [ -z "$missing" ] || die "testpmd cannot load:"$'\n'"$missing"
   local plugin
-  for plugin in librte_net_vhost.so.23 librte_mempool_ring.so.23; do
+  for plugin in $PLUGINS; do
     [ -e "$1/$LIBDIR/$plugin" ] || die "plugin $plugin missing under $1/$LIBDIR"
   done
+}
+
+# Every library testpmd and the guest's plugins load, but glibc's.
+guest_libraries() { # <dest>
+  local f
+  # shellcheck disable=SC2086 # a list of words
+  for f in "$1/$TESTPMD" $(printf "$1/$LIBDIR/%s " $GUEST_PLUGINS); do
+    LD_LIBRARY_PATH="$1/$LIBDIR" ldd "$f"
+  done | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | grep -Ev "$GLIBC_RE" | sort -u
+}
+
+make_guest_tar() { # <dest>
+  local stage=$work/guest lib
+  rm -rf "$stage"
+  mkdir -p "$stage/bin" "$stage/lib"
+  cp "$1/$TESTPMD" "$stage/bin/"
+  # shellcheck disable=SC2086 # a list of words
+  for lib in $(guest_libraries "$1") $(printf "$1/$LIBDIR/%s " $GUEST_PLUGINS); do
+    cp -L "$lib" "$stage/lib/"
+  done
+  tar -C "$stage" --owner=0 --group=0 --sort=name --mtime=@0 -cf "$1/$GUEST_TAR" bin lib
+  (cd "$1" && sha256sum "$GUEST_TAR" >"$GUEST_TAR.sha256")
+  step "$GUEST_TAR for the guest: testpmd and $(ls "$stage/lib" | wc -l) libraries, $(du -sh "$1/$GUEST_TAR" | cut -f1)"
+}
+
+# Up to date: built with this package list, and runnable.
+up_to_date() { # <dest>
+  [ -f "$1/.complete" ] && [ -x "$1/$TESTPMD" ] && [ -f "$1/$GUEST_TAR.sha256" ] &&
+    [ "$(sed -n 's/^# plugins: //p' "$1/.complete")" = "$PLUGIN_PKGS" ]
 }
 
 main() {
@@ -74,10 +121,10 @@ main() {
   dest=$(mkdir -p "$1" && cd "$1" && pwd)/dpdk
   local stamp=$dest/.complete
 
-  if [ -f "$stamp" ] && [ -x "$dest/$TESTPMD" ]; then
+  if up_to_date "$dest"; then
     step "checking $dest/$TESTPMD"
     check_runnable "$dest"
-    step "up to date ($(wc -l <"$stamp") packages in $dest)"
+    step "up to date ($(grep -vc '^#' "$stamp") packages in $dest)"
     return
   fi
 
@@ -109,8 +156,9 @@ main() {
   mkdir -p "$dest"
   extract_all "$work" "$dest"
   check_runnable "$dest"
-  (cd "$work" && ls ./*.deb | sed 's|^\./||') >"$stamp"
-  step "done: $(wc -l <"$stamp") packages, $(du -sh "$dest" | cut -f1) in $dest"
+  make_guest_tar "$dest"
+  { echo "# plugins: $PLUGIN_PKGS"; (cd "$work" && ls ./*.deb | sed 's|^\./||'); } >"$stamp"
+  step "done: $(grep -vc '^#' "$stamp") packages, $(du -sh "$dest" | cut -f1) in $dest"
 }
 
 main "$@"

@@ -28,10 +28,14 @@ readonly KMODS=$CACHE/kernel-modules
 readonly MGMT_NET_SH=$REPO/scripts/lab/guest-net.sh
 
 # Modules the guest loads; what they depend on is added from their .modinfo.
-readonly GUEST_MODULES=(virtio_pci virtio_net virtio_rng 9pnet_virtio 9p button evdev)
+# uio_pci_generic: the lwAFTR stand-in's DPDK takes the data NICs through it.
+readonly GUEST_MODULES=(virtio_pci virtio_net virtio_rng 9pnet_virtio 9p button evdev uio_pci_generic)
 # Dynamically linked programs copied into the guest with their libraries
-# (nohup comes from coreutils: Debian's busybox has no nohup applet).
-readonly GUEST_PROGRAMS=(dropbear screen nohup)
+# (nohup comes from coreutils: Debian's busybox has no nohup applet; stdbuf
+# makes the lwAFTR stand-in's testpmd answer line by line).
+readonly GUEST_PROGRAMS=(dropbear screen nohup stdbuf)
+# stdbuf preloads this library from the path compiled into it.
+readonly STDBUF_LIB=/usr/libexec/coreutils/libstdbuf.so
 readonly TERMINFO_NAMES=(dumb linux vt100 vt102 vt220 xterm xterm-256color screen screen-256color tmux-256color)
 readonly TERMINFO_DIRS=(/etc/terminfo /lib/terminfo /usr/share/terminfo)
 
@@ -51,6 +55,8 @@ check_prerequisites() {
   need_tool dropbearkey dropbear-bin
   need_tool screen screen
   need_tool nohup coreutils
+  need_tool stdbuf coreutils
+  [[ -f $STDBUF_LIB ]] || die "missing $STDBUF_LIB (Debian package coreutils)"
   need_tool objcopy binutils
   need_tool readelf binutils
   need_tool xz xz-utils
@@ -230,10 +236,15 @@ host_libraries() {
     libs=$(ldd "$(command -v "$prog")") || die "ldd $prog failed"
     awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs"
   done | sort -u
-  local libc
+  local libc lib
   libc=$(ldd "$(command -v dropbear)" | awk '$1 == "libc.so.6" { print $3 }')
-  [[ -f ${libc%/*}/libnss_files.so.2 ]] || die "missing ${libc%/*}/libnss_files.so.2 (Debian package libc6)"
-  echo "${libc%/*}/libnss_files.so.2"
+  # libm and libgcc_s for the programs run from the 9p share: DPDK's testpmd
+  # (its other libraries are in the lab's dpdk/guest-lib) and real Snabb.
+  for lib in libnss_files.so.2 libm.so.6 libgcc_s.so.1; do
+    [[ -f ${libc%/*}/$lib ]] || die "missing ${libc%/*}/$lib (Debian packages libc6, libgcc-s1)"
+    echo "${libc%/*}/$lib"
+  done
+  echo "$STDBUF_LIB"
 }
 
 terminfo_file() { # <name>; first match in the directories libtinfo searches

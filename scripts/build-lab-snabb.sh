@@ -31,9 +31,12 @@ only: a POSIX-sh script with the same command line and output lines as
 
 - snabbnfv traffic (host) is a real vhost-user client: it runs DPDK's
   dpdk-testpmd from ../dpdk (scripts/build-lab-dpdk.sh), which sends every
-  packet the guest sends on a port back into the guest.
-- lwaftr run (guest) checks its arguments, takes the two virtio-net devices
-  from the guest kernel and prints the stats lines; it forwards nothing.
+  packet the guest sends on a port back into the guest. Lab only:
+  scripts/lab-traffic.sh makes it send a capture and record what comes back.
+- lwaftr run (guest) is a real userspace virtio-net driver: the same
+  testpmd takes both NICs (uio_pci_generic) and forwards every frame from
+  one to the other unchanged, publishing its counters where Snabb v2017.11
+  does (/var/run/snabb/<pid>/apps/lwaftr/*.counter). It translates nothing.
 
 lwaftr.conf is a small example configuration for the lwAFTR, in Snabb's
 snabb-softwire-v3 YANG syntax.

@@ -14,8 +14,9 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # openssh-client (lab key, ssh to the guest by hand), busybox-static + dropbear-bin + coreutils
 # (the lab guest), iproute2 + numactl + util-linux (taskset) + procps (the host side), socat
 # (QMP lines of the dry run), binutils + xz-utils + zstd (unpacking the lab's kernel modules
-# and reading DPDK's library needs).
-PACKAGES=(screen qemu-system-x86 qemu-utils openssh-client busybox-static dropbear-bin coreutils iproute2 numactl util-linux procps socat binutils xz-utils zstd)
+# and reading DPDK's library needs), gcc + make (building real Snabb for the lab's real-Snabb
+# flavor, when its sources are there).
+PACKAGES=(screen qemu-system-x86 qemu-utils openssh-client busybox-static dropbear-bin coreutils iproute2 numactl util-linux procps socat binutils xz-utils zstd gcc make)
 
 install_packages() {
   local missing=()
@@ -99,7 +100,8 @@ install_deploy_tools() {
 build_lab() {
   local lab=$root/lab
   mkdir -p "$lab"
-  for step in build-lab-guest build-lab-dpdk build-lab-snabb; do
+  # build-lab-real-snabb before build-lab-traffic: the streams come from its test captures.
+  for step in build-lab-guest build-lab-dpdk build-lab-snabb build-lab-real-snabb build-lab-traffic; do
     [ -x "scripts/$step.sh" ] || die "scripts/$step.sh is missing or not executable"
     "scripts/$step.sh" "$lab" || die "scripts/$step.sh failed (see above)"
   done
