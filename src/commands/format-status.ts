@@ -1,4 +1,6 @@
 // status for people: one line per component, its details indented, the fix last.
+
+import { HEADLINE_COUNTERS } from '../components/lwaftr/counters.js';
 import type { InstanceStatus, LwaftrStatus, SnabbnfvStatus, VmStatus } from '../components/status-types.js';
 import type { Config } from '../config/types.js';
 import type { SingleComponent } from '../plan/component-names.js';
@@ -23,9 +25,10 @@ const DETAILS: { [C in SingleComponent]: (s: InstanceStatus[C]) => string[] } = 
       const core = `core ${p.core.wanted}${p.core.actual ? ` (affinity ${p.core.actual})` : ''}`;
       const attach = p.attach ? `; attach: ${p.attach}` : '';
       const pid = p.pid ? ` pid ${p.pid}` : '';
+      const load = p.load && p.state === 'running' ? `, ${p.load.fps} frames/s` : '';
       return (
         `port ${p.port}: ${p.state}${pid}${up(p.uptimeSeconds)}, ${core}, ${p.pci} <-> ` +
-        `${p.socket}${conn}${attach}; log ${p.log}`
+        `${p.socket}${conn}${load}${attach}; log ${p.log}`
       );
     }),
   vm: (s: VmStatus) => {
@@ -47,9 +50,17 @@ const DETAILS: { [C in SingleComponent]: (s: InstanceStatus[C]) => string[] } = 
   },
   lwaftr: (s: LwaftrStatus) => [
     `${s.pid ? `guest pid ${s.pid}; ` : ''}log ${s.log}`,
+    ...(s.counters ? [`packets: ${headline(s.counters, s.rates)}`] : []),
     ...(s.lastLine ? [`last: ${s.lastLine}`] : []),
   ],
 };
+
+/** The counters a person looks at first, with their rates when a previous status read them. */
+function headline(counters: Record<string, number>, rates: Record<string, number> | null): string {
+  return HEADLINE_COUNTERS.filter(([, name]) => counters[name] !== undefined)
+    .map(([label, name]) => `${label} ${counters[name]}${rates?.[name] === undefined ? '' : ` (${rates[name]}/s)`}`)
+    .join(', ');
+}
 
 /** Under libvirt the state is the domain's (virsh domstate); under qemu, QMP's. */
 function vmState(s: VmStatus): string {

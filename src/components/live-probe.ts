@@ -5,7 +5,7 @@ import type { GuestProcessState } from '../io/guest-process.js';
 import { type Identity, identify } from '../io/process-identity.js';
 import { type ChardevInfo, QmpClient } from '../io/qmp-client.js';
 import type { RunContext } from '../run/run-context.js';
-import { readGuestLwaftr } from './lwaftr/guest-lwaftr.js';
+import { type GuestLwaftrHealth, readGuestLwaftrHealth } from './lwaftr/guest-lwaftr.js';
 import { qemuProcess } from './vm/plan.js';
 
 export interface QmpFacts {
@@ -14,7 +14,9 @@ export interface QmpFacts {
   vcpuThreads: { vcpu: number; threadId: number }[];
 }
 
-export type GuestAnswer = { ok: true; lwaftr: GuestProcessState } | { ok: false; error: Error };
+export type GuestAnswer =
+  | ({ ok: true; lwaftr: GuestProcessState } & Omit<GuestLwaftrHealth, 'process'>)
+  | { ok: false; error: Error };
 
 export interface LiveProbe {
   qemu: Identity;
@@ -31,8 +33,8 @@ export function probeLive(ctx: RunContext): LiveProbe {
     qemu,
     qmp: up ? askQmp(ctx.paths.qmpSocket) : Promise.resolve(undefined),
     guest: up
-      ? readGuestLwaftr(ctx).then(
-          (lwaftr): GuestAnswer => ({ ok: true, lwaftr }),
+      ? readGuestLwaftrHealth(ctx).then(
+          ({ process: lwaftr, ...health }): GuestAnswer => ({ ok: true, lwaftr, ...health }),
           (error: Error): GuestAnswer => ({ ok: false, error }),
         )
       : Promise.resolve(undefined),

@@ -31,6 +31,17 @@ export interface PortStatus {
   note: string | null;
   /** A screen session with this port's name that lwaftrctl did not start (pid.name). */
   foreignSession: string | null;
+  /** The backend's last load report (snabbnfv prints one every second). */
+  load: LoadReport | null;
+}
+
+/** snabbnfv's "load: time: 1.00s  fps: 12  fpGbps: 0.000 fpb: 0  bpp: 60  sleep: 100 us". */
+export interface LoadReport {
+  fps: number;
+  fpGbps: number;
+  fpb: number;
+  bpp: number | null;
+  sleepUs: number | null;
 }
 
 export interface SnabbnfvStatus extends Verdict {
@@ -80,6 +91,12 @@ export interface VmStatus extends Verdict {
 export interface LwaftrStatus extends Verdict {
   pid: number | null;
   lastLine: string | null;
+  /** Snabb's lwAFTR counters (name → value), read from its shm tree; null when it has none. */
+  counters: Record<string, number> | null;
+  /** Per second since the previous status read them; null on the first read. */
+  rates: Record<string, number> | null;
+  /** When they were read: seconds since the guest booted. */
+  countersAt: number | null;
   log: string;
   pidFile: string;
 }

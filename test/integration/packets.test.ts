@@ -2,8 +2,9 @@
 // one host backend through the guest lwAFTR stand-in (DPDK's virtio driver in the guest) to the
 // other backend, both ways, and checks them frame for frame; the guest publishes its counts where
 // Snabb v2017.11 does, and a stop gives the NICs back and leaves nothing behind.
-import { execa } from 'execa';
+
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labInstance, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
 
@@ -40,13 +41,26 @@ describe('packets through the whole chain', () => {
   let traffic = { exitCode: -1, stdout: '' };
 
   it('lab-traffic.sh: every frame of both streams comes through unchanged, counted on all four sides', async () => {
-    const r = await execa(path.join(REPO, 'scripts', 'lab-traffic.sh'), [inst.conf], { reject: false, stdin: 'ignore', timeout: 150_000 });
+    const r = await execa(path.join(REPO, 'scripts', 'lab-traffic.sh'), [inst.conf], {
+      reject: false,
+      stdin: 'ignore',
+      timeout: 150_000,
+    });
     traffic = { exitCode: r.exitCode ?? -1, stdout: r.stdout };
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     for (const direction of ['ipv4', 'ipv6'] as const) {
       const c = counts(r.stdout, direction);
       expect(c.frames).toBeGreaterThan(0);
-      expect(c).toEqual({ frames: c.frames, backendSent: c.frames, guestReceived: c.frames, guestSent: c.frames, backendReceived: c.frames, recorded: c.frames, cameBack: 0, identical: true });
+      expect(c).toEqual({
+        frames: c.frames,
+        backendSent: c.frames,
+        guestReceived: c.frames,
+        guestSent: c.frames,
+        backendReceived: c.frames,
+        recorded: c.frames,
+        cameBack: 0,
+        identical: true,
+      });
     }
     expect(r.stdout).toContain('PASS: every frame came through');
   }, 160_000);
@@ -67,6 +81,31 @@ describe('packets through the whole chain', () => {
     expect(link).toBe(`/var/run/snabb/${pid}`);
     expect(size).toBe('8');
     expect(values.map(Number)).toEqual([v4, v4, v6, v6, 0, v4]);
+  });
+
+  it("status shows those counters, their rates from the second look on, and each backend's load report", async () => {
+    const v4 = counts(traffic.stdout, 'ipv4').frames;
+    const v6 = counts(traffic.stdout, 'ipv6').frames;
+    const first = await inst.status();
+    const second = await inst.status();
+    for (const s of [first, second])
+      expect(s.lwaftr!.counters).toMatchObject({
+        // What comes in as IPv4 leaves encapsulated as IPv6, and the other way round.
+        'in-ipv4-packets': v4,
+        'out-ipv6-packets': v4,
+        'in-ipv6-packets': v6,
+        'out-ipv4-packets': v6,
+        'drop-all-ipv4-iface-packets': 0,
+      });
+    // The traffic is over: nothing moves between the two looks.
+    expect(second.lwaftr!.rates).toMatchObject({ 'in-ipv4-packets': 0, 'out-ipv6-packets': 0 });
+    expect(second.lwaftr!.countersAt as number).toBeGreaterThan(first.lwaftr!.countersAt as number);
+    for (const port of second.snabbnfv!.ports as { load: unknown }[])
+      expect(port.load).toMatchObject({ fps: expect.any(Number) });
+    const text = await inst.cli('status');
+    expect(text.stdout).toContain(
+      `packets: in IPv4 ${v4} (0/s), out IPv4 ${v6} (0/s), in IPv6 ${v6} (0/s), out IPv6 ${v4} (0/s)`,
+    );
   });
 
   it('lwaftr stop gives both NICs back (no driver) and removes the counters and the name', async () => {

@@ -2,15 +2,20 @@
 import type { RunContext } from '../../run/run-context.js';
 import type { GuestAnswer, LiveProbe } from '../live-probe.js';
 import type { LwaftrStatus, State, Verdict } from '../status-types.js';
+import { ratesBetween } from './counters.js';
 
 export async function lwaftrStatus(ctx: RunContext, probe: LiveProbe, vmState: State): Promise<LwaftrStatus> {
   const g = ctx.paths.guest;
   const answer = await probe.guest;
   const lwaftr = answer?.ok ? answer.lwaftr : undefined;
+  const counters = answer?.ok && lwaftr?.state === 'running' ? answer.counters : undefined;
   return {
     ...judgeLwaftr(vmState, answer, ctx.config.file),
     pid: lwaftr && lwaftr.state !== 'stopped' ? lwaftr.pid : null,
     lastLine: lwaftr?.lastLine ?? null,
+    counters: counters?.values ?? null,
+    rates: counters && answer?.ok ? ratesBetween(answer.previous, counters) : null,
+    countersAt: counters?.at ?? null,
     log: `guest:${g.log}`,
     pidFile: `guest:${g.pidFile}`,
   };

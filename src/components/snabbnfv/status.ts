@@ -1,12 +1,19 @@
 // snabbnfv status: each port's process (pid file + start time + command line), its core, its
 // screen session, and whether QEMU sees it connected.
-import fs from 'node:fs';
 import { readProcStat, threadAffinity, uptimeSeconds } from '../../io/proc.js';
 import { identify } from '../../io/process-identity.js';
 import { listScreenSessions } from '../../io/screen-sessions.js';
+import { lastLineWith } from '../../io/tail-file.js';
 import type { RunContext } from '../../run/run-context.js';
 import { isAre, portsText } from '../port-words.js';
-import { type PortStatus, RUNNING, type SnabbnfvStatus, STOPPED, type Verdict } from '../status-types.js';
+import {
+  type LoadReport,
+  type PortStatus,
+  RUNNING,
+  type SnabbnfvStatus,
+  STOPPED,
+  type Verdict,
+} from '../status-types.js';
 import { snabbnfvProcess } from './plan.js';
 import { describeForeign, foreignSessions } from './sessions.js';
 
@@ -18,6 +25,7 @@ export function snabbnfvStatus(ctx: RunContext, connected: Record<string, boolea
     const p = ctx.paths.snabbnfv[port.index];
     const id = identify(snabbnfvProcess(ctx.config, port));
     const running = id.state === 'running';
+    const last = lastLineWith(p.log);
     const session = running
       ? sessions.find((s) => s.name === p.session && readProcStat(id.pid)?.ppid === s.pid)
       : undefined;
@@ -33,7 +41,8 @@ export function snabbnfvStatus(ctx: RunContext, connected: Record<string, boolea
       screen: session ? `${session.pid}.${session.name}` : null,
       attach: session ? `screen -r ${session.pid}.${session.name}` : null,
       log: p.log,
-      lastLine: lastLine(p.log),
+      lastLine: last,
+      load: parseLoadReport(lastLineWith(p.log, 'load: time:')),
       note: id.state === 'foreign' ? id.reason : null,
       foreignSession: foreign.find((f) => f.port === port.index)?.session ?? null,
     };
@@ -66,10 +75,18 @@ export function judgeSnabbnfv(ports: Pick<PortStatus, 'port' | 'state' | 'backen
   return { ...RUNNING, state: 'degraded', reason: `${portsText(down)} ${isAre(down)} not running`, fix: restart };
 }
 
-function lastLine(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8').replace(/\r/g, '').trimEnd().split('\n').pop() || null;
-  } catch {
-    return null;
-  }
+/** snabbnfv's load report, as Snabb's core/app.lua prints it every second. */
+export function parseLoadReport(line: string | null): LoadReport | null {
+  const m = /load: time: \S+\s+fps: (\d+)\s+fpGbps: ([\d.]+)\s+fpb: (\d+)\s+bpp: (\S+)\s+sleep: (\d+)\s*us/.exec(
+    line ?? '',
+  );
+  if (!m) return null;
+  const bpp = Number(m[4]);
+  return {
+    fps: Number(m[1]),
+    fpGbps: Number(m[2]),
+    fpb: Number(m[3]),
+    bpp: Number.isFinite(bpp) ? bpp : null,
+    sleepUs: Number(m[5]),
+  };
 }
