@@ -29,7 +29,7 @@ export const GUEST_STOP_RECORDED =
   'for d in $nics; do ' +
   `dd if=/dev/zero of=/sys/bus/pci/devices/$d/resource0 bs=1 seek=${VIRTIO_STATUS_OFFSET} count=1 conv=notrunc ` +
   '2>/dev/null || { echo "cannot reset $d" >&2; exit 1; }; done; ' +
-  'if [ "$sig" = - ]; then echo "running $pid"; else kill -"$sig" "$pid" && echo "signalled $pid"; fi';
+  'if [ "$sig" = - ]; then echo "running $pid"; else kill -"$sig" "$pid" && echo "guest lwAFTR (pid $pid): sent $sig"; fi';
 
 /**
  * The PCI addresses of NICs to reset: each that no kernel driver owns (a userspace driver had it,
@@ -51,11 +51,12 @@ export function guestResetUnownedArgv(nics: readonly string[]): string[] {
  * needs one round trip.
  */
 export const GUEST_PROCESS_STATE =
-  'test -r "$1" || { echo stopped; exit 0; }; read pid start <"$1"; ' +
+  'test -r "$1" || { echo stopped; exit 0; }; read pid start <"$1"; ready=${3:+${3%%PID*}$pid${3#*PID}}; ' +
   'stat=$(sed "s/.*) //" /proc/$pid/stat 2>/dev/null); set -- "$1" "$2" $stat; ' +
   'if [ -n "$stat" ] && [ "$3" != Z ] && [ "${22}" = "$start" ]; ' +
-  'then echo "running $pid $(wc -c <"$2" 2>/dev/null || echo 0)"; else echo "dead $pid"; fi; ' +
-  'tail -n 1 "$2" 2>/dev/null';
+  'then ok=1; [ -z "$ready" ] || [ -e "$ready" ] || ok=0; ' +
+  'echo "running $pid $(wc -c <"$2" 2>/dev/null || echo 0) $ok"; ' +
+  'else echo "dead $pid"; fi; tail -n 1 "$2" 2>/dev/null';
 
 /**
  * What needs root in the guest (the NIC resets, starting and signalling the lwAFTR, removing its
@@ -95,8 +96,9 @@ export function guestStopArgv(pidFile: string, signal: 'TERM' | 'KILL' | '-', ni
   return ['sh', '-c', GUEST_STOP_RECORDED, 'stop', pidFile, signal, ...nics];
 }
 
-export function guestProcessStateArgv(pidFile: string, log: string): string[] {
-  return ['sh', '-c', GUEST_PROCESS_STATE, 'state', pidFile, log];
+/** `ready`: a path that shows the process is up (PID in it stands for its pid), when its first line does not. */
+export function guestProcessStateArgv(pidFile: string, log: string, ready?: string): string[] {
+  return ['sh', '-c', GUEST_PROCESS_STATE, 'state', pidFile, log, ...(ready ? [ready] : [])];
 }
 
 /** Like the state check, and removes the pid file once the process is proven gone. */
@@ -105,7 +107,7 @@ export function guestProcessGoneArgv(pidFile: string): string[] {
 }
 
 export type GuestProcessState = (
-  | { state: 'running'; pid: number; logBytes: number }
+  | { state: 'running'; pid: number; logBytes: number; ready: boolean }
   | { state: 'dead'; pid: number }
   | { state: 'stopped' }
 ) & { lastLine?: string };
@@ -113,9 +115,10 @@ export type GuestProcessState = (
 /** Reads what GUEST_PROCESS_STATE printed. */
 export function parseGuestProcessState(r: RemoteResult, what: string): GuestProcessState {
   const [first, lastLine] = r.stdout.split('\n');
-  const [state, pid, logBytes] = first!.trim().split(' ');
+  const [state, pid, logBytes, ready] = first!.trim().split(' ');
   const last = lastLine?.trim() || undefined;
-  if (state === 'running') return { state, pid: Number(pid), logBytes: Number(logBytes), lastLine: last };
+  if (state === 'running')
+    return { state, pid: Number(pid), logBytes: Number(logBytes), ready: ready !== '0', lastLine: last };
   if (state === 'dead') return { state, pid: Number(pid), lastLine: last };
   if (state === 'stopped') return { state };
   throw new OperationError(`cannot tell whether ${what} runs in the guest: ${(r.stderr || r.stdout).trim()}`);

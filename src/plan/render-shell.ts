@@ -121,8 +121,10 @@ function describeWait(w: WaitFor): string {
       return `the guest's SSH banner on ${w.host}:${w.port} (console: ${w.consoleLog})`;
     case 'processes-gone':
       return `${w.processes.map(describeProcess).join(' and ')} to exit`;
-    case 'guest-process-started':
-      return `the guest process in ${w.pidFile} alive and a first line in ${w.log}`;
+    case 'guest-process-started': {
+      const ready = w.ready ? `, then ${w.ready}` : '';
+      return `the guest process in ${w.pidFile} alive and a first line in ${w.log}${ready}`;
+    }
     case 'guest-process-gone':
       return `the guest process in ${w.pidFile} to exit`;
     case 'domain-state':

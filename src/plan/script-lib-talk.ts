@@ -80,6 +80,29 @@ domain_state() {
   status=$(virsh -q domstate "$1" 2>/dev/null) || status='libvirtd does not answer'
   [ "$status" = "$2" ]
 }
+# domain_pinned DOMAIN PIDFILE VCPU=CORES... [emulator=CORES]: libvirt has put each vCPU thread of the
+# domain's QEMU (query-cpus-fast through virsh) and its main thread on CORES (as /proc lists them).
+domain_pinned() {
+  status='QEMU does not answer through virsh yet'
+  cpus=$(virsh -q qemu-monitor-command "$1" '{"execute":"query-cpus-fast"}' 2>/dev/null |
+    sed 's/"props": *{[^}]*}//g' | tr '}' '\\n')
+  pid=$(cat "$2" 2>/dev/null) # libvirt writes it without a newline, which read would call a failure
+  [ -n "$cpus" ] && [ -n "$pid" ] || return 1
+  shift 2
+  off=
+  for want do
+    what=\${want%%=*}
+    if [ "$what" = emulator ]; then tid=$pid label=emulator; else
+      label="vCPU $what"
+      tid=$(printf '%s\\n' "$cpus" | grep -E "\\"cpu-index\\": *$what([^0-9]|\\$)" |
+        sed -n 's/.*"thread-id": *\\([0-9][0-9]*\\).*/\\1/p')
+    fi
+    [ "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$tid/status" 2>/dev/null)" = "\${want#*=}" ] ||
+      off="$off, $label"
+  done
+  status="\${off#, } not on the wanted cores"
+  [ -z "$off" ]
+}
 # pin_vcpu SOCKET NAME VCPU CORES: the thread QEMU reports for cpu-index VCPU (QMP query-cpus-fast) to CORES.
 pin_vcpu() {
   is_ours "$2" || { error 'QEMU is not running: cannot pin its vCPU threads'; return 1; }
@@ -102,14 +125,17 @@ q() { printf "'%s'" "$(printf '%s\\n' "$1" | sed "s/'/'\\"'\\"'/g")"; }
 in_guest() {
   guest "$@" || { rc=$?; error "in the guest, $(printf '%.200s' "$*") failed (exit $rc)"; return 1; }
 }
-# guest_started PIDFILE LOG: the process in the guest's PIDFILE runs (its recorded start time) and has written
-# to LOG; fails at once if it has exited.
+# guest_started PIDFILE LOG [READY]: the process in the guest's PIDFILE runs (its recorded start time), has
+# written to LOG and, when given, READY exists (PID in it: the process's pid); fails at once if it has exited.
 guest_started() {
-  out=$(guest "$GUEST_STATE" state "$(q "$1")" "$(q "$2")") ||
+  out=$(guest "$GUEST_STATE" state "$(q "$1")" "$(q "$2")" \${3:+"$(q "$3")"}) ||
     fail 1 "cannot tell whether the guest lwAFTR runs: ssh failed (exit $?)"
   set -f; set -- "$1" "$2" $out; set +f
   case $3 in
-    running) if [ "\${5:-0}" -gt 0 ]; then return 0; fi; status="guest pid $4 running, no output yet"; return 1 ;;
+    running)
+      if [ "\${5:-0}" -eq 0 ]; then status="guest pid $4 running, no output yet"; return 1; fi
+      if [ "\${6:-1}" = 0 ]; then status="guest pid $4 running, not ready yet"; return 1; fi
+      return 0 ;;
     dead | stopped)
       guest tail -n 20 "$(q "$2")" >&2 || true
       fail 1 "the guest process exited right after it started ($3)" ;;

@@ -36,8 +36,10 @@ function scriptBody(step: Step, n: ScriptNames): string[] {
       return [renderWriteFile(step.path, step.content)];
     case 'rotate-log':
       return [`[ ! -e ${quoteArg(step.path)} ] || mv -f ${quoteArg(step.path)} ${quoteArg(`${step.path}.1`)}`];
-    case 'run':
-      return [`run_in ${quoteArg(step.cwd ?? '.')} ${quoteArgv(step.argv)}`];
+    case 'run': {
+      const deadline = step.timeoutMs ? `timeout ${seconds(step.timeoutMs)}s ` : '';
+      return [`run_in ${quoteArg(step.cwd ?? '.')} ${deadline}${quoteArgv(step.argv)}`];
+    }
     case 'spawn':
       return [
         `spawn ${n.process(step.process)} ${quoteArg(step.log)} ${quoteArg(step.cwd ?? '.')} ${quoteArgv(step.argv)}`,
@@ -84,16 +86,20 @@ function check(w: WaitFor, n: ScriptNames): string {
     case 'processes-gone':
       return `gone ${w.processes.map(n.process).join(' ')}`;
     case 'guest-process-started':
-      return `guest_started ${quoteArg(w.pidFile)} ${quoteArg(w.log)}`;
+      return `guest_started ${[w.pidFile, w.log, ...(w.ready ? [w.ready] : [])].map(quoteArg).join(' ')}`;
     case 'guest-process-gone':
       return `guest_gone ${quoteArg(w.pidFile)}`;
     case 'domain-state':
       return `domain_state ${quoteArg(w.domain)} ${quoteArg(w.state)}`;
     case 'domain-chardevs-connected':
       return `domain_connected ${quoteArg(w.domain)} ${quoteArgv(w.chardevs)}`;
-    case 'domain-pinned':
-      // libvirt pins from the domain's <cputune>, which the spec wrote: nothing for a script to wait on.
-      return 'true';
+    case 'domain-pinned': {
+      const wanted = [
+        ...w.vcpus.map((v) => `${v.vcpu}=${formatCoreList(v.cores)}`),
+        ...(w.emulator ? [`emulator=${formatCoreList(w.emulator)}`] : []),
+      ];
+      return `domain_pinned ${quoteArg(w.domain)} ${quoteArg(w.pidFile)} ${quoteArgv(wanted)}`;
+    }
   }
 }
 
@@ -109,7 +115,7 @@ function escalation(step: Extract<Step, { kind: 'escalate' }>, n: ScriptNames): 
       ...(s.step.note ? [`  # ${s.step.note}`] : []),
       `  { ${scriptBody(s.step, n).join('; ')}; try_for ${seconds(s.timeoutMs)} ${until}; } ||`,
     ]),
-    `  fail 1 ${quoteArg(`could not bring about ${describe(step.until)}, even with the last resort`)} ` +
+    `  fail 1 ${quoteArg(`could not get ${describe(step.until)}, even with the last resort`)} ` +
       quoteArg('see the logs in the state folder; the process may be stuck in the kernel (state D)'),
   ];
 }

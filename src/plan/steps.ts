@@ -25,7 +25,8 @@ export type WaitFor =
   | { kind: 'qmp-status'; socket: string; status: string }
   | { kind: 'ssh-banner'; host: string; port: number; consoleLog: string }
   | { kind: 'processes-gone'; processes: ProcessRef[] }
-  | { kind: 'guest-process-started'; ssh: SshTarget; pidFile: string; log: string }
+  /** Alive with a first line of output and, when given, `ready` there (PID: its pid). */
+  | { kind: 'guest-process-started'; ssh: SshTarget; pidFile: string; log: string; ready?: string }
   /** Once the process is proven gone, its pid file in the guest is removed. */
   | { kind: 'guest-process-gone'; ssh: SshTarget; pidFile: string }
   // VM_ENGINE=libvirt: the domain as libvirt and QEMU (through virsh) report it.
@@ -68,4 +69,6 @@ export interface ComponentPlan {
   component: SingleComponent;
   action: 'start' | 'stop';
   steps: Step[];
+  /** Carried out only when the same run's stop of this component stopped it (it was running). */
+  ifStopped?: true;
 }

@@ -92,12 +92,14 @@ export async function check(w: WaitFor, ctx: RunContext): Promise<Check> {
     case 'domain-pinned':
       return checkDomain(w);
     case 'guest-process-started': {
-      const r = await ctx.guest().exec(guestProcessStateArgv(w.pidFile, w.log));
+      const r = await ctx.guest().exec(guestProcessStateArgv(w.pidFile, w.log, w.ready));
       const guest = parseGuestProcessState(r, 'the guest process');
-      if (guest.state === 'running')
-        return guest.logBytes > 0
+      if (guest.state === 'running') {
+        if (guest.logBytes === 0) return { ready: false, status: `guest pid ${guest.pid} running, no output yet` };
+        return guest.ready
           ? { ready: true }
-          : { ready: false, status: `guest pid ${guest.pid} running, no output yet` };
+          : { ready: false, status: `guest pid ${guest.pid} running, not ready yet` };
+      }
       const tail = await ctx.guest().exec(['tail', '-n', '20', w.log]);
       throw new OperationError(
         `the guest process exited right after it started (${guest.state})`,

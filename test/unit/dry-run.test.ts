@@ -216,8 +216,9 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   [
     'lwaftr stop',
-    "    fail 1 'could not bring about the guest lwAFTR to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
+    "    fail 1 'could not get the guest lwAFTR to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
   ],
+  ['lwaftr stop', '  : >"$lock.stopped-lwaftr"'],
   ['lwaftr stop', "  say 'lwaftr: stopped'"],
   ['lwaftr stop', '}'],
   ['lwaftr stop', ''],
@@ -248,8 +249,9 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   [
     'vm stop',
-    "    fail 1 'could not bring about the guest lwAFTR to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
+    "    fail 1 'could not get the guest lwAFTR to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
   ],
+  ['vm stop', '  : >"$lock.stopped-lwaftr"'],
   ['vm stop', "  say 'lwaftr: stopped'"],
   ['vm stop', '}'],
   ['vm stop', ''],
@@ -266,7 +268,7 @@ const OPERATOR_HOST: [string, string][] = [
   ['vm stop', '    { signal_ours KILL qemu; try_for 5 gone qemu; } ||'],
   [
     'vm stop',
-    "    fail 1 'could not bring about QEMU to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
+    "    fail 1 'could not get QEMU to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
   ],
   ['vm stop', '  clean_after qemu /run/lwaftrctl/lwaftr1/qmp.sock /tmp/vh1a.sock /tmp/vh1b.sock'],
   ['vm stop', "  say 'vm: stopped'"],
@@ -303,8 +305,9 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   [
     'vm stop force',
-    "    fail 1 'could not bring about the guest lwAFTR to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
+    "    fail 1 'could not get the guest lwAFTR to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
   ],
+  ['vm stop force', '  : >"$lock.stopped-lwaftr"'],
   ['vm stop force', "  say 'lwaftr: stopped'"],
   ['vm stop force', '}'],
   ['vm stop force', ''],
@@ -318,7 +321,7 @@ const OPERATOR_HOST: [string, string][] = [
   ['vm stop force', '    { signal_ours KILL qemu; try_for 5 gone qemu; } ||'],
   [
     'vm stop force',
-    "    fail 1 'could not bring about QEMU to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
+    "    fail 1 'could not get QEMU to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
   ],
   ['vm stop force', '  clean_after qemu /run/lwaftrctl/lwaftr1/qmp.sock /tmp/vh1a.sock /tmp/vh1b.sock'],
   ['vm stop force', "  say 'vm: stopped'"],
@@ -346,7 +349,7 @@ const OPERATOR_HOST: [string, string][] = [
   ],
   [
     'snabbnfv stop',
-    "    fail 1 'could not bring about snabbnfv port 1 and snabbnfv port 2 to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
+    "    fail 1 'could not get snabbnfv port 1 and snabbnfv port 2 to exit, even with the last resort' 'see the logs in the state folder; the process may be stuck in the kernel (state D)'",
   ],
   ['snabbnfv stop', '  screen_quit snabbnfv-1 snabbnfv_port_1'],
   ['snabbnfv stop', '  screen_quit snabbnfv-2 snabbnfv_port_2'],
@@ -461,7 +464,7 @@ const TCG_HOST: [string, string][] = [
   ],
   [
     'lwaftr start',
-    "  wait_for 60 'the guest lwAFTR to start' guest_started /tmp/lwaftrctl-tcg1/lwaftr.pid /tmp/lwaftrctl-tcg1/lwaftr.log",
+    "  wait_for 60 'the guest lwAFTR to start' guest_started /tmp/lwaftrctl-tcg1/lwaftr.pid /tmp/lwaftrctl-tcg1/lwaftr.log /var/run/snabb/PID/apps/lwaftr",
   ],
   ['lwaftr start', "  say 'lwaftr: started'"],
   ['lwaftr start', '}'],

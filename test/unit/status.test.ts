@@ -97,7 +97,7 @@ describe('lwaftr', () => {
     [
       'running',
       'running',
-      { ok: true, lwaftr: { state: 'running', pid: 7, logBytes: 10 } },
+      { ok: true, lwaftr: { state: 'running', pid: 7, logBytes: 10, ready: true } },
       ['running', null, null, false],
     ],
     [

@@ -7,11 +7,18 @@ import { sshTargetOf } from '../../io/guest-ssh.js';
 import { instancePaths } from '../../plan/instance-paths.js';
 import type { ComponentPlan, Step } from '../../plan/steps.js';
 import { resolveVmSpec } from '../vm/spec.js';
+import { LWAFTR_COUNTERS, SNABB_SHM } from './counters.js';
 
 /** The guest PCI addresses of the data NICs: the lwAFTR's --v4 and --v6 devices. */
 export function dataNicsInGuest(config: Config): [string, string] {
   const [v4, v6] = resolveVmSpec(config).dataNics;
   return [v4.guestPci, v6.guestPci];
+}
+
+/** For the built-in `snabb lwaftr run`, its counter folder; an operator's script has no such sign. */
+function readyPath(config: Config): string | undefined {
+  if (config.lwaftr.command.kind !== 'builtin') return undefined;
+  return path.posix.join(SNABB_SHM, 'PID', LWAFTR_COUNTERS);
 }
 
 export function lwaftrCommand(config: Config): string[] {
@@ -40,7 +47,8 @@ export function lwaftrStartPlan(config: Config): ComponentPlan {
     { kind: 'remote', ssh, argv: asRoot(ssh.user, guestLaunchArgv(g.dir, g.pidFile, g.log, lwaftrCommand(config))) },
     {
       kind: 'wait',
-      for: { kind: 'guest-process-started', ssh, pidFile: g.pidFile, log: g.log },
+      // Snabb's lwAFTR is configured once its counters exist; its first line comes before that.
+      for: { kind: 'guest-process-started', ssh, pidFile: g.pidFile, log: g.log, ready: readyPath(config) },
       timeoutMs: config.timeouts.lwaftrStartMs,
     },
   );
