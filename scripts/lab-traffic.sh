@@ -54,7 +54,7 @@ read_instance() {
   eval "$(node -e '
     const [status, plan] = process.argv.slice(1).map((t) => JSON.parse(t));
     const q = (v) => "\x27" + String(v ?? "").replace(/\x27/g, "\x27\\\x27\x27") + "\x27";
-    const step = plan.plans[0].steps.find((s) => s.kind === "remote");
+    const step = plan.plans[0].steps.find((s) => s.kind === "remote" && s.argv.includes("--v4")) ?? { argv: [], ssh: {} };
     const argv = step.argv, ssh = step.ssh, [p1, p2] = status.snabbnfv.ports;
     const opt = (name) => { const i = argv.indexOf(name); return i < 0 ? "" : argv[i + 1]; };
     const out = { SOCK1: p1.socket, SOCK2: p2.socket, PID1: p1.pid, PID2: p2.pid,

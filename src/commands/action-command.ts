@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { Controller, StartResult, StopResult } from '../components/controller.js';
 import { lwaftr } from '../components/lwaftr/controller.js';
-import { actionSequence } from '../components/sequence.js';
+import { actionSequence, type SequenceStep } from '../components/sequence.js';
 import { snabbnfv } from '../components/snabbnfv/controller.js';
 import { snabbnfvProcess } from '../components/snabbnfv/plan.js';
 import { vm } from '../components/vm/controller.js';
@@ -84,17 +84,12 @@ async function runSequence(
   results: ComponentResult[],
 ): Promise<void> {
   const sequence = actionSequence(component, action);
-  for (const [i, step] of sequence.entries()) results.push(await runStep(ctx, step, sequence[i + 1], opts));
-  // vm restart stops the guest lwAFTR first: one that was running is started again.
-  if (
-    component === 'vm' &&
-    action === 'restart' &&
-    results.some((r) => r.component === 'lwaftr' && r.result === 'stopped')
-  )
-    results.push(await runStep(ctx, { component: 'lwaftr', action: 'start' }, undefined, opts));
+  for (const [i, step] of sequence.entries()) {
+    const stopped = results.some((r) => r.component === step.component && r.result === 'stopped');
+    if (step.ifStopped && !stopped) continue;
+    results.push(await runStep(ctx, step, sequence[i + 1], opts));
+  }
 }
-
-type SequenceStep = ReturnType<typeof actionSequence>[number];
 
 async function runStep(
   ctx: RunContext,

@@ -26,18 +26,26 @@ export function componentPlan(
   }
 }
 
+/**
+ * One component's part of an action. `ifStopped`: done only when this run's stop of the same
+ * component stopped it (it was running), as vm restart starts again the guest lwAFTR it stopped.
+ */
+export interface SequenceStep {
+  component: SingleComponent;
+  action: 'start' | 'stop';
+  ifStopped?: true;
+}
+
 /** The components an action touches, in the order it touches them. */
-export function actionSequence(
-  component: Component,
-  action: Action,
-): { component: SingleComponent; action: 'start' | 'stop' }[] {
+export function actionSequence(component: Component, action: Action): SequenceStep[] {
   const targets = component === 'all' ? START_ORDER : [component];
-  const stops = [...targets].reverse().map((c) => ({ component: c, action: 'stop' as const }));
+  const stops: SequenceStep[] = [...targets].reverse().map((c) => ({ component: c, action: 'stop' }));
+  const starts: SequenceStep[] = targets.map((c) => ({ component: c, action: 'start' }));
   // Stopping the VM stops the guest lwAFTR first, so its NICs are reset before the guest goes.
   if (component === 'vm') stops.unshift({ component: 'lwaftr', action: 'stop' });
-  const starts = targets.map((c) => ({ component: c, action: 'start' as const }));
   if (action === 'start') return starts;
   if (action === 'stop') return stops;
+  if (component === 'vm') starts.push({ component: 'lwaftr', action: 'start', ifStopped: true });
   return [...stops, ...starts];
 }
 
@@ -47,5 +55,8 @@ export function actionPlan(
   action: Action,
   opts: PlanOptions = {},
 ): ComponentPlan[] {
-  return actionSequence(component, action).map((s) => componentPlan(config, s.component, s.action, opts));
+  return actionSequence(component, action).map((s) => ({
+    ...componentPlan(config, s.component, s.action, opts),
+    ...(s.ifStopped ? { ifStopped: true as const } : {}),
+  }));
 }

@@ -140,6 +140,7 @@ function sequence(
     `failed_hint=${quoteArg(failed)}`,
     ...plans.map((plan, i) => {
       const call = `${plan.component}_${plan.action}`;
+      if (plan.ifStopped) return `if [ -e "$lock.stopped-${plan.component}" ]; then ${call}; fi`;
       // Stopping the VM ends the guest and all in it: an unreachable guest must not block that.
       const vmStopsNext = call === 'lwaftr_stop' && plans[i + 1]?.component === 'vm';
       return vmStopsNext ? `tolerate 'lwaftr: could not stop it in the guest; the VM stop ends it' ${call}` : call;

@@ -127,7 +127,8 @@ export function aroundPlan(
           `if ! is_ours ${qemu}; then say 'lwaftr: already stopped (the VM is not running)'; return 0; fi`,
           `if guest_gone ${guestPid}; then say 'lwaftr: already stopped'; return 0; fi`,
         ],
-        after: [],
+        // A vm restart starts again the lwAFTR it stopped (a mark beside the lock: this runs in a subshell).
+        after: [': >"$lock.stopped-lwaftr"'],
       };
   }
 }

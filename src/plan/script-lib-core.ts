@@ -72,9 +72,10 @@ take_lock() {
   trap 'exit 130' INT TERM
 }
 release_lock() {
-  if [ "$(sed -n 's/.*"pid":\\([0-9]*\\).*/\\1/p' "$lock" 2>/dev/null)" = $$ ]; then rm -f "$lock"; fi
+  if [ "$(sed -n 's/.*"pid":\\([0-9]*\\).*/\\1/p' "$lock" 2>/dev/null)" = $$ ]; then rm -f "$lock" "$lock".stopped-*; fi
 }
-# tolerate WARNING FUNCTION: runs FUNCTION, stopping at its first failure; then warns and goes on.
+# tolerate WARNING FUNCTION: runs FUNCTION (in a subshell: what it sets is lost), stopping at its first
+# failure; then warns and goes on.
 tolerate() {
   set +e; (set -e; "$2"); rc=$?; set -e
   [ "$rc" = 0 ] || warn "$1"

@@ -117,7 +117,7 @@ async function escalate(
     }
   }
   throw new OperationError(
-    `could not bring about ${describe(step.until)}, even with the last resort`,
+    `could not get ${describe(step.until)}, even with the last resort`,
     'see the log in the state folder; the process may be stuck in the kernel (state D)',
   );
 }

@@ -99,7 +99,7 @@ describe('QEMU faults', () => {
     expect(r.code).toBe(1);
     expect(Date.now() - began).toBeLessThan(5000);
     expect(r.stderr).toContain(
-      'snabbnfv port 1 and 2 is not running: QEMU would block until a vhost-user backend connects to every socket',
+      'snabbnfv ports 1 and 2 are not running: QEMU would block until a vhost-user backend connects to every socket',
     );
     expect(r.stderr).toContain(`fix: start the backends first: lwaftrctl -f ${inst.conf} snabbnfv start`);
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);

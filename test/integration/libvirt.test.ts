@@ -79,13 +79,13 @@ describe('VM_ENGINE=libvirt on the lab', () => {
     const r = await inst.cli('--dry-run', 'vm', 'start');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines).toContain(`virsh -c ${URI} define ${inst.stateDir}/domain.xml`);
-    expect(lines).toContain(`timeout 30s virsh -c ${URI} start --paused ${domain}`);
-    expect(lines).toContain(`virsh -c ${URI} resume ${domain}`);
-    const stop = (await inst.cli('--dry-run', 'vm', 'stop')).stdout.split('\n');
-    expect(stop).toEqual(
-      expect.arrayContaining([`virsh -c ${URI} shutdown --mode acpi ${domain}`, `virsh -c ${URI} undefine ${domain}`]),
-    );
+    expect(lines).toContain(`  run_in . virsh -c ${URI} define ${inst.stateDir}/domain.xml`);
+    expect(lines).toContain(`  run_in . timeout 30s virsh -c ${URI} start --paused ${domain}`);
+    expect(lines).toContain(`  run_in . virsh -c ${URI} resume ${domain}`);
+    expect(r.stdout).toMatch(new RegExp(`wait_for 30 .* domain_pinned ${domain} /run/libvirt/qemu/${domain}.pid 0=1`));
+    const stop = (await inst.cli('--dry-run', 'vm', 'stop')).stdout;
+    expect(stop).toContain(`{ run_in . virsh -c ${URI} shutdown --mode acpi ${domain}; try_for `);
+    expect(stop).toContain(`  run_in . virsh -c ${URI} undefine ${domain}`);
   });
 
   it('all start: the domain runs, QEMU as libvirt-qemu binding the sockets in a root:libvirt-qemu 0770 folder', async () => {
@@ -169,6 +169,22 @@ describe('VM_ENGINE=libvirt on the lab', () => {
       return vm.backends.char1 && vm.backends.char2 ? true : undefined;
     });
   }, 60_000);
+
+  it('the printed vm restart, run by sh: the domain is redefined, started, pinned and resumed', async () => {
+    const dry = await inst.cli('--dry-run', 'vm', 'restart');
+    expect(dry.code, dry.stderr).toBe(0);
+    const file = path.join(path.dirname(inst.conf), 'vm-restart.sh');
+    fs.writeFileSync(file, dry.stdout);
+    const r = await execa('sh', [file], { reject: false, stdin: 'ignore', timeout: 180_000 });
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(dry.stdout).toContain(`domain_pinned ${domain} /run/libvirt/qemu/${domain}.pid 0=1`);
+    // The guest lwAFTR it stopped with the VM is started again, as lwaftrctl vm restart does.
+    expect(r.stdout).toContain('lwaftr: started');
+    const s = await inst.status();
+    expect([s.snabbnfv!.state, s.vm!.state, s.lwaftr!.state]).toEqual(['running', 'running', 'running']);
+    expect(s.vm).toMatchObject({ pinning: { ok: true } });
+    expect(s.vm!.pid).not.toBe(qemuPid);
+  }, 200_000);
 
   it('all stop: ACPI shutdown, the domain undefined, nothing left', async () => {
     const r = await inst.cli('--json', 'all', 'stop');

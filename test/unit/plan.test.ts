@@ -336,12 +336,14 @@ describe('actions', () => {
     ['all', 'stop', 'lwaftr:stop vm:stop snabbnfv:stop'],
     ['all', 'restart', 'lwaftr:stop vm:stop snabbnfv:stop snabbnfv:start vm:start lwaftr:start'],
     ['vm', 'stop', 'lwaftr:stop vm:stop'],
+    // The guest lwAFTR goes with the VM, and comes back with it only if it was running.
+    ['vm', 'restart', 'lwaftr:stop vm:stop vm:start lwaftr:start(ifStopped)'],
     ['snabbnfv', 'restart', 'snabbnfv:stop snabbnfv:start'],
     ['lwaftr', 'restart', 'lwaftr:stop lwaftr:start'],
   ] as const)('%s %s', (component, action, expected) => {
     expect(
       actionSequence(component, action)
-        .map((s) => `${s.component}:${s.action}`)
+        .map((s) => `${s.component}:${s.action}${s.ifStopped ? '(ifStopped)' : ''}`)
         .join(' '),
     ).toBe(expected);
     expect(actionPlan(lab, component, action)).toHaveLength(expected.split(' ').length);
