@@ -88,6 +88,32 @@ export class GuestSsh {
     });
   }
 
+  /**
+   * Runs argv in the guest and hands its output over as it comes (tail -f), in one channel; resolves
+   * with its exit code when it ends, or when `signal` aborts (the channel is closed then).
+   */
+  async stream(
+    argv: string[],
+    onData: (text: string, from: 'stdout' | 'stderr') => void,
+    signal: AbortSignal,
+  ): Promise<number> {
+    await this.connect();
+    const command = quoteRemoteArgv(argv);
+    return new Promise((resolve, reject) => {
+      this.client!.exec(command, (err, channel) => {
+        if (err) return reject(err);
+        const abort = () => channel.close();
+        signal.addEventListener('abort', abort, { once: true });
+        channel.on('data', (d: Buffer) => onData(d.toString(), 'stdout'));
+        channel.stderr.on('data', (d: Buffer) => onData(d.toString(), 'stderr'));
+        channel.on('close', (code: number | null) => {
+          signal.removeEventListener('abort', abort);
+          resolve(code ?? 255);
+        });
+      });
+    });
+  }
+
   /** Drops the connection at once: a guest that has powered off never answers a polite end. */
   close(): void {
     this.client?.destroy();
