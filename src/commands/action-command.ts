@@ -12,6 +12,7 @@ import type { Config } from '../config/types.js';
 import { preflight } from '../doctor/preflight.js';
 import { ConfigError, exitCodeFor, InterruptedError } from '../errors.js';
 import { acquireLock, type HeldLock } from '../io/instance-lock.js';
+import { recordInstance } from '../io/instance-registry.js';
 import { identify } from '../io/process-identity.js';
 import type { Action, Component, SingleComponent } from '../plan/component-names.js';
 import { instancePaths } from '../plan/instance-paths.js';
@@ -45,6 +46,9 @@ export async function actionCommand(component: Component, action: Action, cx: Co
   let lock: HeldLock | undefined;
   try {
     lock = await acquireLock(ctx.paths.lock, config.timeouts.lockMs, config.name);
+    // For lwaftrctl list: this instance's config file, recorded in its state folder.
+    const unrecorded = recordInstance(config);
+    if (unrecorded) events.emit({ type: 'warning', message: unrecorded });
     await checkBeforeStarting(ctx, component, action);
     await runSequence(ctx, component, action, opts, results);
     end(0);
