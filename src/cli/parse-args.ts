@@ -5,11 +5,13 @@ import type { GlobalOptions } from '../commands/global-options.js';
 import { UsageError } from '../errors.js';
 import { ACTIONS, type Action, COMPONENTS, type Component } from '../plan/component-names.js';
 import { closest } from '../util/did-you-mean.js';
+import { addScriptingCommands, rewriteWords, type ScriptingInvocation } from './scripting-commands.js';
 
 export type Invocation =
   | { kind: 'action'; component: Component; action: Action; options: GlobalOptions }
-  | { kind: 'status'; component: Component; options: GlobalOptions }
+  | { kind: 'status'; component: Component; options: GlobalOptions & { watch?: boolean } }
   | { kind: 'doctor'; component: Component; options: GlobalOptions & { kvmProbe?: boolean } }
+  | ScriptingInvocation
   /** Help or version: print `text`, exit 0. */
   | { kind: 'print'; text: string };
 
@@ -33,10 +35,7 @@ export function parseArgs(args: string[], version: string): Invocation {
       });
   try {
     // --events=FILE, not --events FILE: the word after --events is the command.
-    program.parse(
-      args.flatMap((a) => (a.startsWith('--events=') ? ['--events-file', a.slice('--events='.length)] : [a])),
-      { from: 'user' },
-    );
+    program.parse(rewriteWords(args, valueOptions(program)), { from: 'user' });
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     // Help and version are not errors; commander has written them into `printed`.
@@ -49,12 +48,24 @@ export function parseArgs(args: string[], version: string): Invocation {
   return invocation!;
 }
 
+/** The program's command definitions, for completion scripts and the man page. */
+export function commandDefinitions(version: string): Command {
+  return buildProgram(version, () => undefined);
+}
+
+/** The program's options that take the next word as their value. */
+function valueOptions(program: Command): string[] {
+  return program.options
+    .filter((o) => o.required || o.optional)
+    .flatMap((o) => [o.short, o.long].filter((f) => f !== undefined));
+}
+
 function buildProgram(version: string, found: (i: Invocation) => void): Command {
   const program = new Command('lwaftrctl')
     .description('Bring up and take down a virtualized Snabb lwAFTR: snabbnfv backends, the QEMU VM, the guest lwAFTR.')
     .usage('[options] <component> <action>   (or <action> <component>, or status [component])')
     .version(version, '--version', 'print the version')
-    .option('-f, --file <conf>', 'config file', undefined)
+    .option('-f, --file <conf>', 'config file (default: $LWAFTRCTL_CONF, else ./lwaftrctl.conf)', undefined)
     .option('--dry-run', 'print every step as a shell line; run nothing, touch nothing')
     .option('--json', 'machine-readable output (plans, results, status)')
     .option('-v, --verbose', 'show each command as it runs')
@@ -94,6 +105,7 @@ status: 0 running, 1 dead with pid file left, 3 stopped, 4 unknown.`,
   program
     .command('status [component]')
     .description('what is running, derived from the live processes (LSB exit codes)')
+    .option('--watch', 'keep watching: a line (--json: a document; --events: an NDJSON line) per change, until Ctrl-C')
     .action((component: string | undefined, _opts, cmd: Command) =>
       found({ kind: 'status', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
     );
@@ -104,6 +116,7 @@ status: 0 running, 1 dead with pid file left, 3 stopped, 4 unknown.`,
     .action((component: string | undefined, _opts, cmd: Command) =>
       found({ kind: 'doctor', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
     );
+  addScriptingCommands(program, found, options);
   return program;
 }
 
