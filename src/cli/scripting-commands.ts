@@ -93,7 +93,7 @@ export function addScriptingCommands(program: Command, found: Found, optionsOf: 
       found({
         kind: 'attach',
         component,
-        port: Number(choice(port, 'port', PORTS)) as 1 | 2,
+        port: portNumber(port),
         options: options(cmd, 'attach'),
       });
     });
@@ -132,6 +132,11 @@ function noJson<O extends GlobalOptions>(opts: O, what: string): O {
   if (opts.json)
     throw new UsageError(`${what} has no --json output (it prints what it shows as it comes); run it without --json`);
   return opts;
+}
+
+function portNumber(word: string): 1 | 2 {
+  if ((PORTS as readonly string[]).includes(word)) return Number(word) as 1 | 2;
+  throw new UsageError(`no snabbnfv port "${word}": its ports are ${PORTS.join(' and ')}`);
 }
 
 function count(word: string, option: string): number {
