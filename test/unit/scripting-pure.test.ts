@@ -1,12 +1,12 @@
 // The pure parts of the commands for scripts and terminals: command lines, formats, state changes.
 import { describe, expect, it } from 'vitest';
-import type { InstanceStatus } from '../../src/components/status-types.js';
 import { consoleArgv } from '../../src/commands/console-command.js';
 import { formatToolLogLine } from '../../src/commands/format-tool-log.js';
 import { formatList, type ListedInstance } from '../../src/commands/list-command.js';
 import { labelWidth, logSources } from '../../src/commands/log-sources.js';
 import { sshArgv } from '../../src/commands/ssh-command.js';
 import { changeLine, stateChanges } from '../../src/commands/watch-command.js';
+import type { InstanceStatus } from '../../src/components/status-types.js';
 import { configOf } from '../helpers/config-fixture.js';
 
 const BASE = `SNABB_PATH=/opt/snabb\nSNABBNFV_PCI1=soft\nSNABBNFV_CONF1=a.cfg\nSNABBNFV_CORE1=0\nSNABBNFV_PCI2=soft\nSNABBNFV_CONF2=b.cfg
