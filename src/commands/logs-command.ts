@@ -120,7 +120,7 @@ async function showGuest(
         const code = await ssh.stream(argv, (text, from) => (from === 'stdout' ? lines : errors).push(text), signal);
         lines.flush();
         errors.flush();
-        if (code !== 0 && !signal.aborted) sayOnce(`tail ended with exit code ${code}`);
+        if (code !== 0 && code !== undefined) sayOnce(`tail ended with exit code ${code}`);
       } catch (err) {
         sayOnce((err as Error).message);
       } finally {

@@ -43,6 +43,9 @@ export class GuestSsh {
     // Loaded on first use: most commands never talk to the guest, and ssh2 is slow to load.
     const { default: ssh } = await import('ssh2');
     const client = new ssh.Client();
+    // A failed handshake can emit a second error (its timeout, then "Connection lost before
+    // handshake"): only the first counts, and the second must not crash the process.
+    client.on('error', () => undefined);
     const knownTypes = knownKeyTypes(t.knownHosts, name);
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
@@ -67,8 +70,10 @@ export class GuestSsh {
       });
       // Without it Nagle's algorithm holds each small SSH packet back ~40 ms over QEMU's slirp.
       client.setNoDelay(true);
+    }).catch((err) => {
+      client.destroy();
+      throw err;
     });
-    client.on('error', () => undefined);
     this.client = client;
   }
 
@@ -90,19 +95,24 @@ export class GuestSsh {
 
   /**
    * Runs argv in the guest and hands its output over as it comes (tail -f), in one channel; resolves
-   * with its exit code when it ends, or when `signal` aborts (the channel is closed then).
+   * with its exit code when it ends, or undefined at once when `signal` aborts (the channel is
+   * closed then, without waiting for the guest: close() ends the connection, and the command with it).
    */
   async stream(
     argv: string[],
     onData: (text: string, from: 'stdout' | 'stderr') => void,
     signal: AbortSignal,
-  ): Promise<number> {
+  ): Promise<number | undefined> {
     await this.connect();
     const command = quoteRemoteArgv(argv);
     return new Promise((resolve, reject) => {
       this.client!.exec(command, (err, channel) => {
         if (err) return reject(err);
-        const abort = () => channel.close();
+        const abort = () => {
+          channel.close();
+          resolve(undefined);
+        };
+        if (signal.aborted) return abort();
         signal.addEventListener('abort', abort, { once: true });
         channel.on('data', (d: Buffer) => onData(d.toString(), 'stdout'));
         channel.stderr.on('data', (d: Buffer) => onData(d.toString(), 'stderr'));
