@@ -39,6 +39,16 @@ function tables(model: ProgramModel): Tables {
   };
 }
 
+/** bash and zsh: a case branch per command that sets its option lists. */
+function shScopeCases(scopes: Tables['scopes'], pattern: (command: string) => string): string {
+  return scopes
+    .map(
+      (s) =>
+        `        ${pattern(s.command)} opts=${words(s.opts)} vopts=${words(s.vopts)} ` + `fopts=${words(s.fopts)} ;;`,
+    )
+    .join('\n');
+}
+
 export function completionScript(shell: Shell, model: ProgramModel): string {
   const t = tables(model);
   return { bash: bashScript, zsh: zshScript, fish: fishScript }[shell](model.name, t);
@@ -64,7 +74,7 @@ ${fn}() {
     if [[ -z $cmd ]]; then
       cmd=$w
       case $cmd in
-${scopes.map((s) => `        ${s.command}) opts=${words(s.opts)} vopts=${words(s.vopts)} fopts=${words(s.fopts)} ;;`).join('\n')}
+${shScopeCases(scopes, (c) => `${c})`)}
       esac
     else
       n=$((n + 1))
@@ -114,7 +124,7 @@ ${fn}() {
     if [[ -z $cmd ]]; then
       cmd=$w
       case $cmd in
-${scopes.map((s) => `        (${s.command}) opts=${words(s.opts)} vopts=${words(s.vopts)} fopts=${words(s.fopts)} ;;`).join('\n')}
+${shScopeCases(scopes, (c) => `(${c})`)}
       esac
     else
       n+=1
@@ -143,6 +153,31 @@ if [[ "$funcstack[1]" == "${fn}" ]]; then ${fn} "$@"; else compdef ${fn} ${name}
 /** Fish single quotes: only \\ and ' are special. */
 const fishQuote = (s: string) => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 const fishList = (list: readonly string[]) => list.map(fishQuote).join(' ');
+
+function fishScopeCases(scopes: Tables['scopes']): string {
+  const indent = ' '.repeat(16);
+  return scopes
+    .map((s) =>
+      [
+        `${indent}case ${fishQuote(s.command)}`,
+        `${indent}    set opts ${fishList(s.opts)}`,
+        `${indent}    set vopts ${fishList(s.vopts)}`,
+        `${indent}    set fopts ${fishList(s.fopts)}`,
+      ].join('\n'),
+    )
+    .join('\n');
+}
+
+function fishPositionCases(positions: Tables['positions']): string {
+  const indent = ' '.repeat(12);
+  return positions
+    .map(
+      (p) =>
+        `${indent}case ${fishQuote(`${p.command} ${p.position}`)}\n` +
+        `${indent}    printf '%s\\n' ${fishList(p.values)}`,
+    )
+    .join('\n');
+}
 
 function fishScript(name: string, t: Tables): string {
   const [top, ...scopes] = t.scopes;
@@ -176,7 +211,7 @@ function ${fn}
         if test -z "$cmd"
             set cmd $w
             switch $cmd
-${scopes.map((s) => `                case ${fishQuote(s.command)}\n                    set opts ${fishList(s.opts)}\n                    set vopts ${fishList(s.vopts)}\n                    set fopts ${fishList(s.fopts)}`).join('\n')}
+${fishScopeCases(scopes)}
             end
         else
             set n (math $n + 1)
@@ -192,7 +227,7 @@ ${scopes.map((s) => `                case ${fishQuote(s.command)}\n             
         printf '%s\\n' ${t.commands.map(described).join(' ')}
     else
         switch "$cmd $n"
-${t.positions.map((p) => `            case ${fishQuote(`${p.command} ${p.position}`)}\n                printf '%s\\n' ${fishList(p.values)}`).join('\n')}
+${fishPositionCases(t.positions)}
         end
     end
 end

@@ -20,7 +20,9 @@ export function configFromEnvironment<O extends GlobalOptions>(
       {
         file,
         message: `does not exist (named by ${CONF_VARIABLE})`,
-        fix: `set ${CONF_VARIABLE} to a config file, pass one with -f FILE, or unset ${CONF_VARIABLE} to read ./lwaftrctl.conf`,
+        fix:
+          `set ${CONF_VARIABLE} to a config file, pass one with -f FILE, ` +
+          `or unset ${CONF_VARIABLE} to read ./lwaftrctl.conf`,
       },
     ]);
   return { ...options, file };

@@ -73,5 +73,6 @@ export function formatList(instances: readonly ListedInstance[]): string {
       .map((cell, col) => cell.padEnd(widths[col]!))
       .join('  ')
       .trimEnd();
-  return `${[line(rows[0]!), ...instances.flatMap((i, n) => [line(rows[n + 1]!), ...(i.note ? [`  note: ${i.note}`] : [])])].join('\n')}\n`;
+  const body = instances.flatMap((i, n) => [line(rows[n + 1]!), ...(i.note ? [`  note: ${i.note}`] : [])]);
+  return `${[line(rows[0]!), ...body].join('\n')}\n`;
 }
