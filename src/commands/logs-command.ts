@@ -11,8 +11,8 @@ import { identify } from '../io/process-identity.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandContext } from './command-context.js';
 import { type GlobalOptions, loadForCommand, printConfigWarnings } from './global-options.js';
+import { interruption } from './interruption.js';
 import { type LogSpec, labelWidth, logSources } from './log-sources.js';
-import { interruption } from './status-poller.js';
 
 export interface LogsOptions extends GlobalOptions {
   follow?: boolean;

@@ -3,9 +3,8 @@
 // TCG); a guest that stops answering on a kept connection is asked once more on a new one, so
 // that a dropped connection never shows as a state.
 import { collectStatus } from '../components/status-all.js';
-import type { InstanceStatus, State, Verdict } from '../components/status-types.js';
+import type { InstanceStatus, Verdict } from '../components/status-types.js';
 import type { Config } from '../config/types.js';
-import { InterruptedError } from '../errors.js';
 import { type SingleComponent, START_ORDER } from '../plan/component-names.js';
 import { SILENT } from '../run/events.js';
 import { createRunContext } from '../run/run-context.js';
@@ -51,29 +50,4 @@ export function verdicts(status: InstanceStatus | undefined, shown: readonly Sin
     return { state, reason, fix, deadWithPidFile };
   };
   return { snabbnfv: of('snabbnfv'), vm: of('vm'), lwaftr: of('lwaftr') };
-}
-
-export function statesOf(status: InstanceStatus, shown: readonly SingleComponent[]): State[] {
-  return shown.map((c) => status[c].state);
-}
-
-/** An AbortSignal for Ctrl-C and SIGTERM, and a promise that rejects with InterruptedError when it fires. */
-export function interruption(what: string) {
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const interrupted = new Promise<never>((_, reject) =>
-    abort.signal.addEventListener('abort', () => reject(new InterruptedError(`interrupted while ${what}`))),
-  );
-  interrupted.catch(() => undefined);
-  return {
-    signal: abort.signal,
-    interrupted,
-    abort: () => abort.abort(),
-    release: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }

@@ -10,7 +10,8 @@ import { START_ORDER } from '../plan/component-names.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandContext } from './command-context.js';
 import { humanStream, loadForCommand, printConfigWarnings } from './global-options.js';
-import { interruption, POLL_GAP_MS, statusPoller } from './status-poller.js';
+import { interruption } from './interruption.js';
+import { POLL_GAP_MS, statusPoller } from './status-poller.js';
 
 export interface StateChange {
   component: SingleComponent;
