@@ -46,10 +46,10 @@ export async function actionCommand(component: Component, action: Action, cx: Co
   let lock: HeldLock | undefined;
   try {
     lock = await acquireLock(ctx.paths.lock, config.timeouts.lockMs, config.name);
+    await checkBeforeStarting(ctx, component, action);
     // For lwaftrctl list: this instance's config file, recorded in its state folder.
     const unrecorded = recordInstance(config);
     if (unrecorded) events.emit({ type: 'warning', message: unrecorded });
-    await checkBeforeStarting(ctx, component, action);
     await runSequence(ctx, component, action, opts, results);
     end(0);
     return 0;

@@ -1,8 +1,9 @@
 // How `list` finds every instance on this host. Each start, stop and restart records, in the
-// instance's state folder, instance.json: its NAME, config file and state folder. State folders
-// are found where STATE_DIR puts them by default (STATE_ROOT/<NAME>); one set elsewhere is also
-// pointed at from STATE_ROOT/.instances/, so that it is found too. /run is emptied at boot, and
-// so are both: after a reboot, nothing of an instance runs and list shows what was started since.
+// instance's state folder, instance.json: its NAME, config file and state folder (a start the
+// host refuses records nothing). State folders are found where STATE_DIR puts them by default
+// (STATE_ROOT/<NAME>); one set elsewhere is also pointed at from STATE_ROOT/.instances/, so
+// that it is found too. /run is emptied at boot, and so are both: after a reboot, nothing of an
+// instance runs and list shows what was started since.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,9 +36,18 @@ export function recordInstance(config: Config, now = new Date()): string | undef
       fs.mkdirSync(POINTERS, { recursive: true, mode: 0o755 });
       writeAtomically(pointerFile(config), { stateDir: config.stateDir });
     }
+    forgetRemovedFolders();
     return undefined;
   } catch (err) {
     return `lwaftrctl list will not find this instance: ${(err as Error).message}`;
+  }
+}
+
+/** Pointers to state folders that were removed since (a temporary STATE_DIR) are dropped by the next record. */
+function forgetRemovedFolders(): void {
+  for (const e of readDir(POINTERS)) {
+    const p = readJson(path.join(POINTERS, e)) as { stateDir?: unknown } | undefined;
+    if (typeof p?.stateDir === 'string' && !isDirectory(p.stateDir)) fs.rmSync(path.join(POINTERS, e), { force: true });
   }
 }
 

@@ -198,8 +198,12 @@ describe('the commands for scripts on the lab', () => {
       conf,
       `${fs.readFileSync(inst.conf, 'utf8').replace(/^NAME=.*$/m, `NAME=${name}`)}STATE_DIR=${elsewhere}/state\n`,
     );
+    // A pointer to a folder removed since (a temporary STATE_DIR) is dropped by the next record.
+    const removed = pointerFile({ name: `${name}gone`, stateDir: path.join(elsewhere, 'gone') });
+    fs.writeFileSync(removed, JSON.stringify({ stateDir: path.join(elsewhere, 'gone') }));
     expect((await execa('node', [CLI, '-f', conf, 'snabbnfv', 'stop'], { reject: false })).exitCode).toBe(0);
     expect(fs.existsSync(pointerFile({ name, stateDir: path.join(elsewhere, 'state') }))).toBe(true);
+    expect(fs.existsSync(removed)).toBe(false);
     const doc = expectDocument((await inst.cli('--json', 'list')).stdout);
     const listed = doc.instances as Record<string, unknown>[];
     expect(listed.find((i) => i.name === name)).toMatchObject({
