@@ -97,6 +97,21 @@ install_deploy_tools() {
     die "apt-get install ${missing[*]} failed"
 }
 
+# The CLI's own tests: man-db renders the man page (man -l, man -M), zsh and fish run the
+# completion scripts `lwaftrctl completion` makes (bash is there already).
+CLI_TEST_PACKAGES=(man-db zsh fish)
+
+install_cli_test_tools() {
+  local missing=() p
+  for p in "${CLI_TEST_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then say "CLI test tools: present"; return; fi
+  say "CLI test tools: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
+}
+
 build_lab() {
   local lab=$root/lab
   mkdir -p "$lab"
@@ -151,6 +166,7 @@ mount_hugetlbfs() {
 
 install_packages
 install_npm
+install_cli_test_tools
 if [ "${LWAFTRCTL_SKIP_LAB:-}" = 1 ]; then
   say "lab: skipped (LWAFTRCTL_SKIP_LAB=1)"
 else

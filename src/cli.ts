@@ -3,13 +3,17 @@
 // place that does). With --json every exit path prints exactly one JSON document; with --events
 // the last NDJSON line is that document. Heavy modules load only when a command needs them.
 import { createRequire } from 'node:module';
+import { configFromEnvironment } from './cli/config-env.js';
 import { type Invocation, parseArgs } from './cli/parse-args.js';
+import type { ScriptingInvocation } from './cli/scripting-commands.js';
 import type { CommandContext } from './commands/command-context.js';
 import type { GlobalOptions } from './commands/global-options.js';
 import { Report } from './commands/report.js';
 import { EXIT, exitCodeFor, isPermissionError, NotRootError, OperationError, UsageError } from './errors.js';
 import { type EventsOutput, openEventsOutput } from './run/render-ndjson.js';
 import { quoteArgv } from './shell/quote.js';
+
+type StatusInvocation = Extract<Invocation, { kind: 'status' }>;
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -27,7 +31,9 @@ export async function main(args: string[]): Promise<number> {
     }
     options = invocation.options;
     events = options.events === undefined ? undefined : openEventsOutput(options.events);
-    exitCode = await run(invocation, { options, report, events });
+    const configured = withConfigFile(invocation);
+    options = configured.options;
+    exitCode = await run(configured, { options, report, events });
   } catch (err) {
     error = isPermissionError(err) ? notRoot(err, args) : err;
     exitCode = reportError(error, options, report);
@@ -42,6 +48,7 @@ export async function main(args: string[]): Promise<number> {
 async function run(invocation: Exclude<Invocation, { kind: 'print' }>, cx: CommandContext): Promise<number> {
   switch (invocation.kind) {
     case 'status': {
+      if (invocation.options.watch) return runScripting(invocation, cx);
       const { statusCommand } = await import('./commands/status-command.js');
       return statusCommand(invocation.component, cx);
     }
@@ -67,6 +74,8 @@ async function run(invocation: Exclude<Invocation, { kind: 'print' }>, cx: Comma
       const { actionCommand } = await import('./commands/action-command.js');
       return actionCommand(component, action, cx);
     }
+    default:
+      return runScripting(invocation, cx);
   }
 }
 
@@ -78,6 +87,51 @@ function notRoot(err: NodeJS.ErrnoException, args: string[]): NotRootError {
     `permission denied${what ? ` (${what})` : ''}: ${uid === 0 ? 'even as root' : 'lwaftrctl needs root for this'}`,
     uid === 0 ? 'check the permissions of that path' : `run it as root: sudo ${quoteArgv(['lwaftrctl', ...args])}`,
   );
+}
+
+/** The commands for scripts and terminals (src/cli/scripting-commands.ts), and status --watch. */
+async function runScripting(invocation: ScriptingInvocation | StatusInvocation, cx: CommandContext): Promise<number> {
+  switch (invocation.kind) {
+    case 'status': {
+      const { watchCommand } = await import('./commands/watch-command.js');
+      return watchCommand(invocation.component, cx);
+    }
+    case 'wait': {
+      const { waitCommand } = await import('./commands/wait-command.js');
+      return waitCommand(invocation.component, invocation.state, { ...cx, options: invocation.options });
+    }
+    case 'logs': {
+      const { logsCommand } = await import('./commands/logs-command.js');
+      return logsCommand(invocation.source, { ...cx, options: invocation.options });
+    }
+    case 'ssh': {
+      const { sshCommand } = await import('./commands/ssh-command.js');
+      return sshCommand(invocation.command, cx);
+    }
+    case 'console': {
+      const { consoleCommand } = await import('./commands/console-command.js');
+      return consoleCommand(cx);
+    }
+    case 'attach': {
+      const { attachCommand } = await import('./commands/attach-command.js');
+      return attachCommand(invocation.port, cx);
+    }
+    case 'list': {
+      const { listCommand } = await import('./commands/list-command.js');
+      return listCommand(cx);
+    }
+    case 'completion': {
+      const { completionCommand } = await import('./commands/completion-command.js');
+      return completionCommand(invocation.shell, version);
+    }
+  }
+}
+
+/** LWAFTRCTL_CONF, for the commands that read a config (list and completion do not). */
+function withConfigFile(invocation: Exclude<Invocation, { kind: 'print' }>): Exclude<Invocation, { kind: 'print' }> {
+  if (invocation.kind === 'list' || invocation.kind === 'completion') return invocation;
+  const options = configFromEnvironment(invocation.options, process.env, process.cwd());
+  return { ...invocation, options } as typeof invocation;
 }
 
 /** One message on stderr, with its fix; a stack trace only with -v, after the message. */

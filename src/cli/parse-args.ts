@@ -6,14 +6,16 @@ import type { PortIndex } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { ACTIONS, type Action, COMPONENTS, type Component } from '../plan/component-names.js';
 import { closest } from '../util/did-you-mean.js';
+import { addScriptingCommands, rewriteWords, type ScriptingInvocation } from './scripting-commands.js';
 
 export type Invocation =
   | { kind: 'action'; component: Component; action: Action; options: GlobalOptions }
-  | { kind: 'status'; component: Component; options: GlobalOptions }
+  | { kind: 'status'; component: Component; options: GlobalOptions & { watch?: boolean } }
   | { kind: 'doctor'; component: Component; options: GlobalOptions & { kvmProbe?: boolean } }
   // export / backend (issue 13: other engines run the plan)
   | { kind: 'export'; engine: ExportEngine; dir?: string; options: GlobalOptions & { lwaftrctl?: string } }
   | { kind: 'backend'; port: PortIndex; options: GlobalOptions }
+  | ScriptingInvocation
   /** Help or version: print `text`, exit 0. */
   | { kind: 'print'; text: string };
 
@@ -38,10 +40,7 @@ export function parseArgs(args: string[], version: string): Invocation {
       });
   try {
     // --events=FILE, not --events FILE: the word after --events is the command.
-    program.parse(
-      args.flatMap((a) => (a.startsWith('--events=') ? ['--events-file', a.slice('--events='.length)] : [a])),
-      { from: 'user' },
-    );
+    program.parse(rewriteWords(args, valueOptions(program)), { from: 'user' });
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     // Help and version are not errors; commander has written them into `printed`.
@@ -58,7 +57,20 @@ export function parseArgs(args: string[], version: string): Invocation {
 }
 
 const COMMAND_NOTE = `
-The config is ./lwaftrctl.conf unless -f names one. Starting and stopping need root (sudo lwaftrctl ...).`;
+The config is $LWAFTRCTL_CONF, else ./lwaftrctl.conf, unless -f names one.
+Starting and stopping need root (sudo lwaftrctl ...).`;
+
+/** The program's command definitions, for completion scripts and the man page. */
+export function commandDefinitions(version: string): Command {
+  return buildProgram(version, () => undefined);
+}
+
+/** The program's options that take the next word as their value. */
+function valueOptions(program: Command): string[] {
+  return program.options
+    .filter((o) => o.required || o.optional)
+    .flatMap((o) => [o.short, o.long].filter((f) => f !== undefined));
+}
 
 function buildProgram(version: string, found: (i: Invocation) => void): Command {
   const program = new Command('lwaftrctl')
@@ -66,7 +78,7 @@ function buildProgram(version: string, found: (i: Invocation) => void): Command 
     .usage('[options] <component> <action>   (or <action> <component>, or status [component])')
     .configureHelp({ showGlobalOptions: true })
     .version(version, '-V, --version', 'print the version')
-    .option('-f, --file <conf>', 'config file (default ./lwaftrctl.conf); --config is the same')
+    .option('-f, --file <conf>', 'config file (default: $LWAFTRCTL_CONF, else ./lwaftrctl.conf); --config is the same')
     .addOption(new Option('--config <conf>').hideHelp())
     .option('--dry-run', 'print the run as a POSIX sh script that does it; run nothing, touch nothing')
     .option('--json', 'machine-readable output (plans, results, status)')
@@ -120,6 +132,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 4 needs root, 6 config error or host not re
   program
     .command('status [component]')
     .description('what is running, derived from the live processes (LSB exit codes)')
+    .option('--watch', 'keep watching: a line (--json: a document; --events: an NDJSON line) per change, until Ctrl-C')
     .action((component: string | undefined, _opts, cmd: Command) =>
       found({ kind: 'status', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
     );
@@ -131,6 +144,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 4 needs root, 6 config error or host not re
       found({ kind: 'doctor', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
     );
   addEngineCommands(program, found, options);
+  addScriptingCommands(program, found, options);
   return program;
 }
 

@@ -12,6 +12,7 @@ import type { Config } from '../config/types.js';
 import { preflight } from '../doctor/preflight.js';
 import { ConfigError, exitCodeFor, InterruptedError } from '../errors.js';
 import { acquireLock, type HeldLock } from '../io/instance-lock.js';
+import { recordInstance } from '../io/instance-registry.js';
 import { identify } from '../io/process-identity.js';
 import type { Action, Component, SingleComponent } from '../plan/component-names.js';
 import { instancePaths } from '../plan/instance-paths.js';
@@ -53,6 +54,9 @@ export async function actionCommand(component: Component, action: Action, cx: Co
     });
     events.emit({ type: 'wait-end', what: 'the instance lock', elapsedMs: 0, ok: true });
     await checkBeforeStarting(ctx, component, action);
+    // For lwaftrctl list: this instance's config file, recorded in its state folder.
+    const unrecorded = recordInstance(config);
+    if (unrecorded) events.emit({ type: 'warning', message: unrecorded });
     await runSequence(ctx, component, action, opts, results);
     end(0);
     return 0;

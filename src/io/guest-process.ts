@@ -29,7 +29,8 @@ export const GUEST_STOP_RECORDED =
   'for d in $nics; do ' +
   `dd if=/dev/zero of=/sys/bus/pci/devices/$d/resource0 bs=1 seek=${VIRTIO_STATUS_OFFSET} count=1 conv=notrunc ` +
   '2>/dev/null || { echo "cannot reset $d" >&2; exit 1; }; done; ' +
-  'if [ "$sig" = - ]; then echo "running $pid"; else kill -"$sig" "$pid" && echo "guest lwAFTR (pid $pid): sent $sig"; fi';
+  'if [ "$sig" = - ]; then echo "running $pid"; ' +
+  'else kill -"$sig" "$pid" && echo "guest lwAFTR (pid $pid): sent $sig"; fi';
 
 /**
  * The PCI addresses of NICs to reset: each that no kernel driver owns (a userspace driver had it,

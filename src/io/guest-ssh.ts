@@ -72,6 +72,9 @@ export class GuestSsh {
       });
       // Without it Nagle's algorithm holds each small SSH packet back ~40 ms over QEMU's slirp.
       client.setNoDelay(true);
+    }).catch((err) => {
+      client.destroy();
+      throw err;
     });
     this.client = client;
   }
@@ -88,6 +91,37 @@ export class GuestSsh {
         channel.on('data', (d: Buffer) => (stdout += d.toString()));
         channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         channel.on('close', (code: number | null) => resolve({ code: code ?? 255, stdout, stderr }));
+      });
+    });
+  }
+
+  /**
+   * Runs argv in the guest and hands its output over as it comes (tail -f), in one channel; resolves
+   * with its exit code when it ends, or undefined at once when `signal` aborts (the channel is
+   * closed then, without waiting for the guest: close() ends the connection, and the command with it).
+   */
+  async stream(
+    argv: string[],
+    onData: (text: string, from: 'stdout' | 'stderr') => void,
+    signal: AbortSignal,
+  ): Promise<number | undefined> {
+    await this.connect();
+    const command = quoteRemoteArgv(argv);
+    return new Promise((resolve, reject) => {
+      this.client!.exec(command, (err, channel) => {
+        if (err) return reject(err);
+        const abort = () => {
+          channel.close();
+          resolve(undefined);
+        };
+        if (signal.aborted) return abort();
+        signal.addEventListener('abort', abort, { once: true });
+        channel.on('data', (d: Buffer) => onData(d.toString(), 'stdout'));
+        channel.stderr.on('data', (d: Buffer) => onData(d.toString(), 'stderr'));
+        channel.on('close', (code: number | null) => {
+          signal.removeEventListener('abort', abort);
+          resolve(code ?? 255);
+        });
       });
     });
   }

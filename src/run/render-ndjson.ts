@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import type { Timestamped } from './events.js';
 
 export interface EventsOutput {
-  write(event: Timestamped | ({ type: 'result'; ts: string } & Record<string, unknown>)): void;
+  /** Lifecycle events; a run's result document; status --watch's state changes. */
+  write(event: Timestamped | ({ type: 'result' | 'state-change'; ts: string } & Record<string, unknown>)): void;
   close(): void;
 }
 

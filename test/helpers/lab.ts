@@ -113,7 +113,8 @@ export function leftovers(stateDir: string) {
     screens: screenSessions()
       .filter((s) => s.cmdline.includes(stateDir))
       .map((s) => s.name),
-    runtimeFiles: files.filter((f) => /\.(sock|pid|json)$/.test(f) || f.startsWith('lock')),
+    // instance.json is the instance's record for lwaftrctl list, kept like its logs.
+    runtimeFiles: files.filter((f) => (/\.(sock|pid|json)$/.test(f) && f !== 'instance.json') || f.startsWith('lock')),
   };
 }
 export const NOTHING = { processes: [], screens: [], runtimeFiles: [] };

@@ -10,7 +10,7 @@ const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }
 for (const f of fs.readdirSync(DIR).filter((f) => f.endsWith('.schema.json')))
   ajv.addSchema(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8')), f);
 
-export type SchemaName = 'action' | 'status' | 'doctor' | 'dry-run' | 'error' | 'common';
+export type SchemaName = 'action' | 'status' | 'doctor' | 'dry-run' | 'error' | 'common' | 'wait' | 'list';
 
 /** The schema a document's command calls for. */
 export function schemaFor(doc: { command: string | null }): SchemaName {

@@ -163,3 +163,59 @@ describe('the CLI as a process', () => {
     expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('the words of the commands for scripts and terminals', () => {
+  it.each<[string[], unknown]>([
+    [['wait', 'vm', 'running'], { kind: 'wait', component: 'vm', state: 'running', options: { timeout: 300 } }],
+    [
+      ['-f', 'x.conf', 'wait', 'all', 'stopped', '--timeout', '60', '--json'],
+      { kind: 'wait', component: 'all', state: 'stopped', options: { file: 'x.conf', timeout: 60, json: true } },
+    ],
+    [['wait', 'vm', 'runing'], 'usage: unknown state "runing" (did you mean running?); states: running, stopped'],
+    [['wait', 'vm', 'running', '--timeout', '1m'], 'usage: --timeout wants a whole number, not "1m"'],
+    [['wait', 'vm'], "usage: missing required argument 'state'"],
+    [['status', '--watch'], { kind: 'status', component: 'all', options: { watch: true } }],
+    [['logs'], { kind: 'logs', source: 'all', options: { lines: 20 } }],
+    // After logs, -f is --follow (as tail -f); before it, the config file.
+    [
+      ['-f', 'x.conf', 'logs', 'vm', '-f', '-n', '5'],
+      { kind: 'logs', source: 'vm', options: { file: 'x.conf', follow: true, lines: 5 } },
+    ],
+    [
+      ['logs', '--file', 'x.conf', 'lwaftrctl'],
+      { kind: 'logs', source: 'lwaftrctl', options: { file: 'x.conf', lines: 20 } },
+    ],
+    [['logs', 'qemu'], 'usage: unknown log source "qemu"; log sources: snabbnfv, vm, lwaftr, lwaftrctl, all'],
+    [
+      ['--json', 'logs'],
+      'usage: logs has no --json output (it prints what it shows as it comes); run it without --json',
+    ],
+    [['ssh'], { kind: 'ssh', command: [], options: {} }],
+    // Nothing after -- is an option of lwaftrctl's, not even -f or --events=.
+    [
+      ['-f', 'x.conf', 'ssh', '--', 'ls', '-f', '--events=x', 'a b'],
+      { kind: 'ssh', command: ['ls', '-f', '--events=x', 'a b'], options: { file: 'x.conf' } },
+    ],
+    [['console'], { kind: 'console', options: {} }],
+    [['attach', 'snabbnfv', '2'], { kind: 'attach', component: 'snabbnfv', port: 2, options: {} }],
+    [['attach', 'snabbnfv', '3'], 'usage: no snabbnfv port "3": its ports are 1 and 2'],
+    [
+      ['attach', 'vm', '1'],
+      'usage: only snabbnfv runs in screen sessions, not "vm": lwaftrctl console or ssh reach the VM',
+    ],
+    [['list', '--json'], { kind: 'list', options: { json: true } }],
+    [['completion', 'zsh'], { kind: 'completion', shell: 'zsh', options: {} }],
+    [['completion', 'powershell'], 'usage: unknown shell "powershell"; shells: bash, zsh, fish'],
+    [
+      ['--events=/tmp/e.ndjson', 'wait', 'vm', 'running'],
+      {
+        kind: 'wait',
+        component: 'vm',
+        state: 'running',
+        options: { events: '/tmp/e.ndjson', timeout: 300 },
+      },
+    ],
+  ])('%j', (args, expected) => {
+    expect(parsed(args)).toEqual(expected);
+  });
+});
