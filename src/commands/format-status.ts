@@ -26,9 +26,10 @@ const DETAILS: { [C in SingleComponent]: (s: InstanceStatus[C]) => string[] } = 
       const attach = p.attach ? `; attach: ${p.attach}` : '';
       const pid = p.pid ? ` pid ${p.pid}` : '';
       const load = p.load && p.state === 'running' ? `, ${p.load.fps} frames/s` : '';
+      const moved = p.traffic ? `, ${p.traffic.toVmPackets} to VM / ${p.traffic.fromVmPackets} from VM` : '';
       return (
         `port ${p.port}: ${p.state}${pid}${up(p.uptimeSeconds)}, ${core}, ${p.pci} <-> ` +
-        `${p.socket}${conn}${load}${attach}; log ${p.log}`
+        `${p.socket}${conn}${load}${moved}${attach}; log ${p.log}`
       );
     }),
   vm: (s: VmStatus) => {

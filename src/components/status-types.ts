@@ -33,6 +33,15 @@ export interface PortStatus {
   foreignSession: string | null;
   /** The backend's last load report (snabbnfv prints one every second). */
   load: LoadReport | null;
+  /** What it has moved to and from the VM since it started, from Snabb's link counters. */
+  traffic: BackendTraffic | null;
+}
+
+export interface BackendTraffic {
+  toVmPackets: number;
+  toVmBytes: number;
+  fromVmPackets: number;
+  fromVmBytes: number;
 }
 
 /** snabbnfv's "load: time: 1.00s  fps: 12  fpGbps: 0.000 fpb: 0  bpp: 60  sleep: 100 us". */

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GUEST_LWAFTR_STATUS, parseSample, ratesBetween } from '../../src/components/lwaftr/counters.js';
+import { readBackendTraffic, readCounter } from '../../src/components/snabbnfv/link-counters.js';
 import { parseLoadReport } from '../../src/components/snabbnfv/status.js';
 
 describe('counter samples', () => {
@@ -76,5 +77,39 @@ describe('the guest status script, by sh', () => {
     expect([first[4], first[5]]).toEqual(['', '']);
     const second = run();
     expect(parseSample(second[4], second[5])).toEqual(parseSample(first[2], first[3]));
+  });
+});
+
+describe("a backend's link counters (Snabb's links/<spec>/<name>.counter)", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lwaftrctl-shm-'));
+  const put = (spec: string, name: string, value: number, size = 8) => {
+    fs.mkdirSync(path.join(root, '42', 'links', spec), { recursive: true });
+    const b = Buffer.alloc(size);
+    if (size === 8) b.writeBigUInt64LE(BigInt(value));
+    fs.writeFileSync(path.join(root, '42', 'links', spec, `${name}.counter`), b);
+  };
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('sums what went into and out of every VM port, and ignores other links', () => {
+    // As snabbnfv names them: two ports of one port file, and a link between two other apps.
+    put('Switch.A -> A_Virtio.rx', 'rxpackets', 10);
+    put('Switch.A -> A_Virtio.rx', 'rxbytes', 1000);
+    put('A_Virtio.tx -> Switch.A', 'txpackets', 7);
+    put('A_Virtio.tx -> Switch.A', 'txbytes', 700);
+    put('B_VlanUntag.output -> B_Virtio.rx', 'rxpackets', 2 ** 40);
+    put('B_Virtio.tx -> B_VlanTag.input', 'txpackets', 1);
+    put('B_VlanTag.output -> Switch.B', 'txpackets', 99);
+    expect(readBackendTraffic(root, 42)).toEqual({
+      toVmPackets: 10 + 2 ** 40,
+      toVmBytes: 1000,
+      fromVmPackets: 8,
+      fromVmBytes: 700,
+    });
+  });
+
+  it('none for a process that publishes no links, and no value from a file that is not 8 bytes', () => {
+    expect(readBackendTraffic(root, 43)).toBeNull();
+    put('C_Virtio.tx -> Switch.C', 'txpackets', 0, 4);
+    expect(readCounter(path.join(root, '42', 'links', 'C_Virtio.tx -> Switch.C', 'txpackets.counter'))).toBeUndefined();
   });
 });

@@ -14,6 +14,7 @@ import {
   STOPPED,
   type Verdict,
 } from '../status-types.js';
+import { hostShmRoot, readBackendTraffic } from './link-counters.js';
 import { snabbnfvProcess } from './plan.js';
 import { describeForeign, foreignSessions } from './sessions.js';
 
@@ -43,6 +44,7 @@ export function snabbnfvStatus(ctx: RunContext, connected: Record<string, boolea
       log: p.log,
       lastLine: last,
       load: parseLoadReport(lastLineWith(p.log, 'load: time:')),
+      traffic: running ? readBackendTraffic(hostShmRoot(), id.pid) : null,
       note: id.state === 'foreign' ? id.reason : null,
       foreignSession: foreign.find((f) => f.port === port.index)?.session ?? null,
     };
