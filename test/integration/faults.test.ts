@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readProcStat } from '../../src/io/proc.js';
+import { eventually } from '../helpers/eventually.js';
 import { type LabInstance, labInstance, leftovers, NOTHING, processesMentioning, requireLab } from '../helpers/lab.js';
 
 beforeAll(requireLab);
@@ -126,7 +127,9 @@ describe('QEMU faults', () => {
     const start = inst.cli('vm', 'start');
     const pidFile = path.join(inst.stateDir, 'qemu.pid');
     // Once QEMU runs the guest (status running over QMP), it is killed from outside.
-    await waitFor(async () => (await inst.status()).vm!.qmpStatus === 'running', 30_000);
+    await eventually('QMP to say running', async () => (await inst.status()).vm!.qmpStatus === 'running', {
+      ms: 30_000,
+    });
     process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
     const began = Date.now();
     const r = await start;
@@ -316,10 +319,3 @@ describe('a pid file whose pid now belongs to an unrelated process', () => {
 });
 
 /** Polls until `ok`, for tests that act at a moment of a run going on in another process. */
-async function waitFor(ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error('the moment never came');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

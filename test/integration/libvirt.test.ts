@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 import { labInstance, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
 import { expectDocument } from '../helpers/schemas.js';
 
@@ -31,16 +32,6 @@ async function xpath(xml: string, expr: string): Promise<string> {
   const file = path.join(tmp, 'q.xml');
   fs.writeFileSync(file, xml);
   return (await execa('xmllint', ['--xpath', expr, file], { reject: false })).stdout.trim();
-}
-
-async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {
@@ -164,9 +155,9 @@ describe('VM_ENGINE=libvirt on the lab', () => {
       'already-running',
     );
     expect((await inst.cli('snabbnfv', 'restart')).code).toBe(0);
-    await until('QEMU to see both backends again', 20, async () => {
+    await eventually('QEMU to see both backends again', async () => {
       const vm = (await inst.status()).vm as unknown as { backends: Record<string, boolean> };
-      return vm.backends.char1 && vm.backends.char2 ? true : undefined;
+      return vm.backends.char1 === true && vm.backends.char2 === true;
     });
   }, 60_000);
 

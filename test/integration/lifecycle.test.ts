@@ -6,6 +6,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProcStat } from '../../src/io/proc.js';
+import { eventually } from '../helpers/eventually.js';
 import { guestLinkUp, labInstance, leftovers, NOTHING, requireLab, screenSessions } from '../helpers/lab.js';
 import { testName } from '../helpers/run-tag.js';
 
@@ -13,14 +14,6 @@ const inst = labInstance('cycle', 10032);
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
 
 /** Waits for a condition the product promises to reach by itself (links re-established). */
-async function eventually(what: string, fn: () => Promise<boolean>, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > until) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('the full cycle', () => {
   const bystanders: ResultPromise[] = [];
 
@@ -75,7 +68,8 @@ describe('the full cycle', () => {
   it('snabbnfv restart while the VM runs: the backends reconnect and the guest links come back', async () => {
     const r = await inst.cli('snabbnfv', 'restart');
     expect(r.code, r.stderr).toBe(0);
-    for (const pci of PCIS) await eventually(`guest link ${pci} up`, () => guestLinkUp(inst, pci), 10_000);
+    for (const pci of PCIS)
+      await eventually(`guest link ${pci} up`, () => guestLinkUp(inst, pci), { ms: 10_000, every: 100 });
     const status = await inst.status();
     expect(status.snabbnfv!.state).toBe('running');
     expect((status.snabbnfv!.ports as { backendConnected: boolean }[]).map((p) => p.backendConnected)).toEqual([

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 import { labInstance, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
 
 const inst = labInstance('pkpackets', 10110);
@@ -102,6 +103,25 @@ describe('packets through the whole chain', () => {
     expect(second.lwaftr!.countersAt as number).toBeGreaterThan(first.lwaftr!.countersAt as number);
     for (const port of second.snabbnfv!.ports as { load: unknown }[])
       expect(port.load).toMatchObject({ fps: expect.any(Number) });
+    // Each backend's link counters (published once a second): port 1 sent the IPv4 stream into the
+    // VM and got the IPv6 one out of it, port 2 the other way round.
+    const backendTraffic = async () =>
+      ((await inst.status()).snabbnfv!.ports as { traffic: Record<string, number> | null }[]).map((p) => p.traffic);
+    const expected = [
+      { toVmPackets: v4, fromVmPackets: v6 },
+      { toVmPackets: v6, fromVmPackets: v4 },
+    ];
+    const moved = async () =>
+      (await backendTraffic()).map((t) => t && { toVmPackets: t.toVmPackets, fromVmPackets: t.fromVmPackets });
+    let seen = await moved();
+    await eventually(
+      "the backends' link counters",
+      async () => {
+        seen = await moved();
+        return JSON.stringify(seen) === JSON.stringify(expected);
+      },
+      { ms: 5000, seen: () => JSON.stringify(seen) },
+    );
     const text = await inst.cli('status');
     expect(text.stdout).toContain(
       `packets: in IPv4 ${v4} (0/s), out IPv4 ${v6} (0/s), in IPv6 ${v6} (0/s), out IPv6 ${v4} (0/s)`,

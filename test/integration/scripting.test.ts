@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointerFile } from '../../src/io/instance-registry.js';
+import { eventually } from '../helpers/eventually.js';
 import { labInstance, requireLab } from '../helpers/lab.js';
 import { CLI } from '../helpers/run-cli.js';
 import { testPort } from '../helpers/run-tag.js';
@@ -31,19 +32,6 @@ function background(file: string, args: string[], opts: { stdin?: 'pipe' | 'igno
 }
 const cli = (...args: string[]) => background('node', [CLI, '-f', inst.conf, ...args]);
 
-async function until(
-  what: string,
-  ready: () => boolean | Promise<boolean>,
-  seen: () => string = () => '',
-  ms = 20_000,
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ready())) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}; seen:\n${seen()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function stopped(child: ResultPromise, signal: NodeJS.Signals = 'SIGINT'): Promise<number> {
   child.kill(signal);
   return (await child).exitCode ?? -1;
@@ -61,7 +49,7 @@ describe('the commands for scripts on the lab', () => {
 
   it('wait vm running returns 0 while all start runs in another process; status --watch follows', async () => {
     const watch = cli('status', '--watch', '--events');
-    await until('the first look', () => watch.output().includes('"lwaftr"'), watch.output);
+    await eventually('the first look', () => watch.output().includes('"lwaftr"'), { seen: watch.output });
     const start = cli('all', 'start');
     const began = Date.now();
     const wait = await inst.cli('--json', 'wait', 'vm', 'running', '--timeout', '60');
@@ -72,10 +60,10 @@ describe('the commands for scripts on the lab', () => {
     const all = await inst.cli('wait', 'all', 'running', '--timeout', '60');
     expect(all.code, all.stderr).toBe(0);
     console.log(`wait vm running returned ${(waited / 1000).toFixed(1)} s after all start began`);
-    await until(
+    await eventually(
       'lwaftr running in the watch',
       () => /"component":"lwaftr","state":"running"/.test(watch.output()),
-      watch.output,
+      { seen: watch.output },
     );
     expect(await stopped(watch.child)).toBe(0);
     const changes = watch
@@ -112,14 +100,15 @@ describe('the commands for scripts on the lab', () => {
   it('logs -f: lines written to the guest console and to the guest lwAFTR log as they come', async () => {
     const guestLog = ((await inst.status()).lwaftr!.log as string).replace(/^guest:/, '');
     const follow = cli('logs', '-f', '-n', '0');
-    // Over SSH the guest's tail starts when the login is done: write until the line shows.
-    await until(
+    // Over SSH the guest's tail starts when the login is done: write until the line shows. With
+    // VM_PORT the kernel console (console.log) is ttyS1; ttyS0 is on telnet.
+    await eventually(
       'the guest log line',
       async () => {
-        await inst.guest(`echo MARK-guest >> ${guestLog}; echo MARK-console > /dev/ttyS0`);
+        await inst.guest(`echo MARK-guest >> ${guestLog}; echo MARK-console > /dev/ttyS1`);
         return follow.output().includes('MARK-guest') && follow.output().includes('MARK-console');
       },
-      follow.output,
+      { seen: follow.output },
     );
     expect(await stopped(follow.child)).toBe(0);
     expect(follow.output()).toMatch(/^guest:lwaftr\.log +\| MARK-guest$/m);
@@ -134,13 +123,13 @@ describe('the commands for scripts on the lab', () => {
 
   it("console: attached to the guest's serial port (VM_PORT), what the guest writes there shows", async () => {
     const con = background('node', [CLI, '-f', inst.conf, 'console'], { stdin: 'pipe' });
-    await until(
+    await eventually(
       'the serial line',
       async () => {
-        await inst.guest('echo MARK-serial > /dev/ttyS1');
+        await inst.guest('echo MARK-serial > /dev/ttyS0');
         return con.output().includes('MARK-serial');
       },
-      con.output,
+      { seen: con.output },
     );
     expect(con.errors()).toContain(`the guest's serial port on 127.0.0.1:${serialPort}`);
     con.child.kill('SIGTERM');
@@ -152,7 +141,7 @@ describe('the commands for scripts on the lab', () => {
     const att = background('script', ['-qfec', `node ${CLI} -f ${inst.conf} attach snabbnfv 1`, '/dev/null'], {
       stdin: 'pipe',
     });
-    await until('the backend in the screen', () => /load: time/.test(att.output()), att.output);
+    await eventually('the backend in the screen', () => /load: time/.test(att.output()), { seen: att.output });
     att.child.stdin!.write('\x01d');
     expect((await att.child).exitCode, att.output()).toBe(0);
     expect(att.output()).toContain('[detached from ');

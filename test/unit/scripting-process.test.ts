@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 import { expectDocument } from '../helpers/schemas.js';
 
@@ -24,14 +25,6 @@ function spawnCli(args: string[], env: Record<string, string> = {}) {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return { child, output: () => out };
-}
-
-async function until(what: string, ready: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function interrupt(child: ResultPromise): Promise<number> {
@@ -83,7 +76,7 @@ describe('wait', () => {
 describe('status --watch', () => {
   it('--events: a state-change line per component, then the result when stopped (exit 0)', async () => {
     const { child, output } = spawnCli(['-f', conf, 'status', '--watch', '--events']);
-    await until('three state changes', () => output().split('\n').filter(Boolean).length >= 3);
+    await eventually('three state changes', () => output().split('\n').filter(Boolean).length >= 3);
     expect(await interrupt(child)).toBe(0);
     const lines = output()
       .trim()
@@ -99,7 +92,7 @@ describe('status --watch', () => {
 
   it('--json: a status document per change, each valid, as jq reads a stream', async () => {
     const { child, output } = spawnCli(['-f', conf, '--json', 'status', 'vm', '--watch']);
-    await until('a first document', () => output().includes('\n}\n'));
+    await eventually('a first document', () => output().includes('\n}\n'));
     expect(await interrupt(child)).toBe(0);
     const docs = documents(output());
     expect(docs.length).toBe(2); // the first look, and the one every --json run ends with
@@ -108,7 +101,7 @@ describe('status --watch', () => {
 
   it('for people: a line per component with its state', async () => {
     const { child, output } = spawnCli(['-f', conf, 'status', '--watch']);
-    await until('three lines', () => output().split('\n').length > 3);
+    await eventually('three lines', () => output().split('\n').length > 3);
     expect(await interrupt(child)).toBe(0);
     expect(output()).toMatch(/^\d\d:\d\d:\d\d snabbnfv stopped\n\d\d:\d\d:\d\d vm {7}stopped\n/);
   });
@@ -158,16 +151,16 @@ describe('logs (local files)', () => {
     const log = path.join(state, 'console.log');
     fs.writeFileSync(log, 'before\n');
     const { child, output } = spawnCli(['-f', conf, 'logs', 'vm', '-f', '-n', '1']);
-    await until('the last line', () => output().includes('| before'));
+    await eventually('the last line', () => output().includes('| before'));
     fs.appendFileSync(log, 'grown ');
     fs.appendFileSync(log, 'in two writes\n');
-    await until('the new line', () => output().includes('| grown in two writes'));
+    await eventually('the new line', () => output().includes('| grown in two writes'));
     fs.appendFileSync(log, 'last of the old file\n');
     fs.renameSync(log, `${log}.1`);
     fs.writeFileSync(log, 'first of the new file\n');
-    await until('the new file', () => output().includes('first of the new file'));
+    await eventually('the new file', () => output().includes('first of the new file'));
     fs.writeFileSync(log, 'cut\n');
-    await until('the truncated file', () => output().includes('| cut'));
+    await eventually('the truncated file', () => output().includes('| cut'));
     expect(await interrupt(child)).toBe(0);
     expect(
       output()
