@@ -700,6 +700,22 @@ async function labCycle(inst, o, i, data) {
       data.traces.statusRunning = traceSummary((await inst.cli(['status', '--json'], { trace: true })).trace);
   }
 
+  // 2b. Packets through the whole chain: each capture 40 times, the rate as the receiving backend
+  // recorded it (first to last frame), both ways. A figure to watch: the emulated guest bounds it.
+  const t1 = hr();
+  const traffic = spawnSync(path.join(REPO, 'scripts', 'lab-traffic.sh'), ['--repeat', '40', inst.conf], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 180_000,
+  });
+  const rates = [...(traffic.stdout ?? '').matchAll(/rate, first to last frame recorded\s+([\d.]+) frames\/s/g)];
+  if (traffic.status !== 0 || rates.length !== 2)
+    log(`run ${i + 1}: note: lab-traffic.sh exited ${traffic.status}: ${(traffic.stderr || traffic.stdout).trim()}`);
+  const tMs = hr() - t1;
+  data.pps.push(rates.length === 2 ? Math.min(...rates.map((m) => Number(m[1]))) : undefined);
+  flag(data, 'pps', { startHr: t1, endHr: t1 + tMs });
+  log(`run ${i + 1}: packets through the chain: ${rates.map((m) => `${m[1]} frames/s`).join(', ') || 'none'}`);
+
   // 3. snabbnfv restart with the VM up, until both guest links are back up.
   await openSshMaster(inst);
   const before = await guestLinks(inst);
@@ -824,7 +840,9 @@ async function moduleCosts() {
 // Report
 
 const s1 = (ms) => (ms === undefined ? '–' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-const spread = (st) => (st.n ? `${s1(st.min)} – ${s1(st.max)}` : '–');
+const spread = (st, f = s1) => (st.n ? `${f(st.min)} – ${f(st.max)}` : '–');
+/** A row's figures: times in ms, or plain counts. */
+const figure = (r) => (r.unit === 'count' ? (x) => (x === undefined ? '–' : String(Math.round(x))) : s1);
 
 function buildRows(data) {
   // A summary of all samples, and of the quiet ones (no other lab/test running meanwhile); the
@@ -895,6 +913,12 @@ function buildRows(data) {
     { metric: 'snabbnfv restart (VM up) → both guest links up', st: links, target: 2000, targetText: '≤ 2 s' },
     { metric: '  of which: the command itself', st: S(data.nfvRestartCmd, 'nfvRestartLinks') },
     { metric: 'lwaftr restart', st: S(data.lwaftrRestart, 'lwaftrRestart') },
+    {
+      metric: 'packets through the chain, frames/s (lab-traffic.sh --repeat 40; the slower way)',
+      st: S(data.pps, 'pps'),
+      unit: 'count',
+      info: true,
+    },
     { metric: 'node -e 0 (baseline)', st: node0 },
     {
       metric: 'lwaftrctl --help',
@@ -941,10 +965,10 @@ function renderTable(rows) {
   const body = rows.map((r) => [
     r.metric,
     `${r.st.n ?? 0}${r.st.contended ? ` (${r.st.contended} contended)` : ''}`,
-    s1(r.st.median),
-    spread(r.st),
+    figure(r)(r.st.median),
+    spread(r.st, figure(r)),
     ...(anyContended
-      ? [r.st.contended ? (r.st.quiet.n ? `${s1(r.st.quiet.median)} (${r.st.quiet.n})` : 'none quiet') : '']
+      ? [r.st.contended ? (r.st.quiet.n ? `${figure(r)(r.st.quiet.median)} (${r.st.quiet.n})` : 'none quiet') : '']
       : []),
     r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.ratioOf}`,
     r.targetText ?? '',
@@ -1202,6 +1226,7 @@ async function main() {
     linkPollMs: [],
     lwaftrRestart: [],
     lwaftrRestartOwn: [],
+    pps: [],
     fast: {
       'node -e 0': [],
       '--help': [],

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { Controller, StartResult, StopResult } from '../components/controller.js';
 import { lwaftr } from '../components/lwaftr/controller.js';
-import { actionSequence, type SequenceStep } from '../components/sequence.js';
+import { actionSequence, type SequenceStep, vmStartsAfter } from '../components/sequence.js';
 import { snabbnfv } from '../components/snabbnfv/controller.js';
 import { snabbnfvProcess } from '../components/snabbnfv/plan.js';
 import { vm } from '../components/vm/controller.js';
@@ -105,7 +105,10 @@ async function runStep(
   const controller = CONTROLLERS[step.component];
   let result: StartResult | StopResult | 'failed';
   try {
-    result = step.action === 'start' ? await controller.start(ctx) : await controller.stop(ctx, { force: opts.force });
+    result =
+      step.action === 'start'
+        ? await controller.start(ctx, { vmStartsNext: vmStartsAfter(step, next) })
+        : await controller.stop(ctx, { force: opts.force });
   } catch (err) {
     // Stopping the VM ends the guest and all in it: an unreachable guest must not block that.
     const vmStopsNext = step.component === 'lwaftr' && step.action === 'stop' && next?.component === 'vm';

@@ -5,8 +5,13 @@ import type { RunContext } from '../run/run-context.js';
 export type StartResult = 'started' | 'already-running';
 export type StopResult = 'stopped' | 'already-stopped';
 
+/** `vmStartsNext`: the VM is started right after, in the same run (all start, all restart). */
+export interface StartOptions {
+  vmStartsNext?: boolean;
+}
+
 export interface Controller {
-  start(ctx: RunContext): Promise<StartResult>;
+  start(ctx: RunContext, opts?: StartOptions): Promise<StartResult>;
   stop(ctx: RunContext, opts: { force?: boolean }): Promise<StopResult>;
 }
 

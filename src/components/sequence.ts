@@ -8,6 +8,8 @@ import { vmStartPlan, vmStopPlan } from './vm/plan.js';
 
 export interface PlanOptions {
   force?: boolean;
+  /** snabbnfv start: the VM start follows at once (see snabbnfvStartPlan). */
+  vmStartsNext?: boolean;
 }
 
 export function componentPlan(
@@ -18,7 +20,9 @@ export function componentPlan(
 ): ComponentPlan {
   switch (component) {
     case 'snabbnfv':
-      return action === 'start' ? snabbnfvStartPlan(config) : snabbnfvStopPlan(config);
+      return action === 'start'
+        ? snabbnfvStartPlan(config, { vmStartsNext: opts.vmStartsNext })
+        : snabbnfvStopPlan(config);
     case 'vm':
       return action === 'start' ? vmStartPlan(config) : vmStopPlan(config, opts.force);
     case 'lwaftr':
@@ -55,8 +59,14 @@ export function actionPlan(
   action: Action,
   opts: PlanOptions = {},
 ): ComponentPlan[] {
-  return actionSequence(component, action).map((s) => ({
-    ...componentPlan(config, s.component, s.action, opts),
+  const sequence = actionSequence(component, action);
+  return sequence.map((s, i) => ({
+    ...componentPlan(config, s.component, s.action, { ...opts, vmStartsNext: vmStartsAfter(s, sequence[i + 1]) }),
     ...(s.ifStopped ? { ifStopped: true as const } : {}),
   }));
+}
+
+/** Whether `step` is a start that the VM's start follows at once. */
+export function vmStartsAfter(step: SequenceStep, next: SequenceStep | undefined): boolean {
+  return step.action === 'start' && next?.component === 'vm' && next.action === 'start';
 }

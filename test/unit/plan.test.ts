@@ -135,7 +135,7 @@ describe('snabbnfv plan', () => {
   });
 
   it('with QEMU already running, a backend is ready once QEMU sees it connected', () => {
-    const waits = snabbnfvStartPlan(lab, lab.snabbnfv.ports, true).steps.filter((s) => s.kind === 'wait');
+    const waits = snabbnfvStartPlan(lab, { vmRunning: true }).steps.filter((s) => s.kind === 'wait');
     expect(waits.map((w) => w.kind === 'wait' && w.for)).toMatchObject([
       {
         kind: 'backend-connected',
@@ -144,6 +144,23 @@ describe('snabbnfv plan', () => {
         socket: '/run/lwaftrctl/lab/qmp.sock',
       },
       { kind: 'backend-connected', chardev: 'char2' },
+    ]);
+  });
+
+  it('with the VM started right after (all start), its first line will do: the VM start proves the rest', () => {
+    const waitsOf = (plans: ReturnType<typeof actionPlan>) =>
+      plans[0]!.steps.flatMap((s) => (s.kind === 'wait' && s.for.kind === 'log-line' ? [s.for.text] : []));
+    expect(waitsOf(actionPlan(lab, 'all', 'start'))).toEqual([
+      'snabbnfv traffic starting',
+      'snabbnfv traffic starting',
+    ]);
+    expect(waitsOf(actionPlan(lab, 'snabbnfv', 'start'))).toEqual(['load: time:', 'load: time:']);
+    // What the VM start waits for first watches both backends: one that dies fails it at once.
+    const vmStart = actionPlan(lab, 'all', 'start')[1]!;
+    const firstWait = vmStart.steps.find((s) => s.kind === 'wait');
+    expect(firstWait?.kind === 'wait' && firstWait.watch?.map((w) => w.process.label)).toEqual([
+      'snabbnfv port 1',
+      'snabbnfv port 2',
     ]);
   });
 

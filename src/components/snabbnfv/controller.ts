@@ -20,7 +20,7 @@ function refuseBesideForeign(ctx: RunContext, doing: string): void {
 }
 
 export const snabbnfv: Controller = {
-  async start(ctx) {
+  async start(ctx, opts = {}) {
     refuseBesideForeign(ctx, 'starting');
     const toStart: NfvPort[] = [];
     for (const port of ctx.config.snabbnfv.ports) {
@@ -39,7 +39,7 @@ export const snabbnfv: Controller = {
     report(ctx, 'snabbnfv', 'starting');
     const vmRunning = identify(qemuProcess(ctx.config)).state === 'running';
     try {
-      await runPlan(snabbnfvStartPlan(ctx.config, toStart, vmRunning), ctx);
+      await runPlan(snabbnfvStartPlan(ctx.config, { ports: toStart, vmRunning, vmStartsNext: opts.vmStartsNext }), ctx);
     } catch (err) {
       // Leave nothing half-started: stop whichever of this run's ports did come up.
       await runPlan(snabbnfvStopPlan(ctx.config, toStart), ctx).catch(() => undefined);

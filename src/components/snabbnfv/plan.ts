@@ -51,15 +51,20 @@ export function snabbnfvProcess(config: Config, port: NfvPort): ProcessRef {
 /** What snabbnfv prints first, before it reads its port file. */
 export const SNABBNFV_START_LINE = 'snabbnfv traffic starting';
 
-/**
- * `ports`: the ones to start (all by default; a real run leaves out those already running).
- * `vmRunning`: QEMU already serves the sockets, so QEMU seeing each backend connect is the
- * proof (about a second sooner than the first load report).
- */
+export interface SnabbnfvStartOptions {
+  /** The ones to start (all by default; a real run leaves out those already running). */
+  ports?: readonly NfvPort[];
+  /** QEMU already serves the sockets: QEMU seeing each backend connect is the proof (about a
+   * second sooner than the first load report). */
+  vmRunning?: boolean;
+  /** The VM start follows: each backend's first line is enough here, as QEMU is launched while the
+   * backends come up and its start proves them (both connected, each watched for dying). */
+  vmStartsNext?: boolean;
+}
+
 export function snabbnfvStartPlan(
   config: Config,
-  ports: readonly NfvPort[] = config.snabbnfv.ports,
-  vmRunning = false,
+  { ports = config.snabbnfv.ports, vmRunning = false, vmStartsNext = false }: SnabbnfvStartOptions = {},
 ): ComponentPlan {
   const paths = instancePaths(config);
   const steps: Step[] = [
@@ -109,7 +114,7 @@ export function snabbnfvStartPlan(
             socket: paths.qmpSocket,
             chardev: paths.snabbnfv[port.index].chardev,
           }
-        : { kind: 'log-line', file: log, text: SNABBNFV_RUNNING_LINE, process },
+        : { kind: 'log-line', file: log, text: vmStartsNext ? SNABBNFV_START_LINE : SNABBNFV_RUNNING_LINE, process },
       timeoutMs: config.timeouts.snabbnfvStartMs,
     });
   }
