@@ -33,10 +33,12 @@ async function main(socket: string, options: MuxOptions): Promise<number> {
   const clients = new Set<net.Socket>();
   let server: net.Server | undefined;
   let idle: NodeJS.Timeout | undefined;
+  let socketInode: number | undefined;
   const end = (why: string, code = 0): never => {
     log(`exits: ${why}`);
     server?.close();
-    fs.rmSync(socket, { force: true });
+    // Only its own socket: never one that a mux started after it has put there.
+    if (socketInode !== undefined && inodeOf(socket) === socketInode) fs.rmSync(socket);
     for (const c of clients) c.destroy();
     if (fs.existsSync(files.pidFile) && fs.readFileSync(files.pidFile, 'utf8').trim() === String(process.pid))
       fs.rmSync(files.pidFile);
@@ -68,15 +70,16 @@ async function main(socket: string, options: MuxOptions): Promise<number> {
     readRequest(conn, (request) => serve(request, conn));
   });
   const serve = (request: MuxRequest, conn: net.Socket) => {
-    const reply = (r: MuxReply) => conn.end(`${JSON.stringify(r)}\n`);
+    const reply = (r: MuxReply, then?: () => void) => conn.end(`${JSON.stringify(r)}\n`, then);
     if (!sameTarget(request.target, options.target)) {
       reply({ refused: 'it serves another SSH target' });
       return;
     }
     // The key this connection was verified with must still be trusted: an edited known_hosts is not hidden.
     if (!ssh.hostKeyStillKnown()) {
-      reply({ refused: 'known_hosts no longer holds the key of its connection' });
-      end("known_hosts no longer holds the guest's key of this connection");
+      const why = "known_hosts no longer holds the guest's key of this connection";
+      reply({ refused: why }, () => end(why));
+      return;
     }
     ssh
       .exec(request.argv, () => conn.write(`${JSON.stringify({ started: true })}\n`))
@@ -89,9 +92,18 @@ async function main(socket: string, options: MuxOptions): Promise<number> {
   process.umask(0o177);
   fs.rmSync(socket, { force: true }); // A killed mux's socket: this one holds the lock now.
   await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(socket, resolve));
+  socketInode = inodeOf(socket);
   log(`serves ${options.target.user}@${options.target.host}:${options.target.port} on ${socket}`);
   armIdle();
   return new Promise<number>(() => undefined); // Runs until end() exits.
+}
+
+function inodeOf(file: string): number | undefined {
+  try {
+    return fs.statSync(file).ino;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The first line a client sends, parsed; anything else closes the connection. */

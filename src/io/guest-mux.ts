@@ -20,6 +20,7 @@ const DAEMON = fileURLToPath(new URL('./guest-mux-daemon.js', import.meta.url));
 /** How long it stays without a request (ControlPersist), unless LWAFTRCTL_GUEST_MUX_IDLE says otherwise. */
 const DEFAULT_IDLE_MS = 300_000;
 const MAX_LOG_BYTES = 256 * 1024;
+const MUX = "the instance's kept-open SSH connection";
 
 export interface MuxFiles {
   socket: string;
@@ -103,17 +104,20 @@ export function execViaMux(socket: string, request: MuxRequest, startTimeoutMs: 
       conn.destroy();
       outcome();
     };
-    const fail = (why: string) =>
+    const fail = (what: string) =>
       settle(() =>
         reject(
           new OperationError(
-            `the guest did not finish ${request.argv[0]} through the instance's kept-open SSH connection ` +
-              `(${socket}): ${why}`,
+            `${what} (${socket})`,
             'check that the VM runs (lwaftrctl status vm); LWAFTRCTL_GUEST_MUX_IDLE=0 makes lwaftrctl log in itself',
           ),
         ),
       );
-    const timer = setTimeout(() => fail(`no answer within ${startTimeoutMs / 1000}s`), startTimeoutMs);
+    const command = request.argv[0];
+    const timer = setTimeout(
+      () => fail(`the guest did not take ${command} within ${startTimeoutMs / 1000}s through ${MUX}`),
+      startTimeoutMs,
+    );
     const onReply = (reply: MuxReply) => {
       if ('started' in reply) {
         started = true;
@@ -133,16 +137,16 @@ export function execViaMux(socket: string, request: MuxRequest, startTimeoutMs: 
         try {
           onReply(JSON.parse(line) as MuxReply);
         } catch {
-          fail(`a garbled answer (${line.slice(0, 80)})`);
+          fail(`${MUX} answered ${command} with garbage: ${line.slice(0, 80)}`);
         }
       }
     });
     conn.on('error', (err: NodeJS.ErrnoException) => {
       if (!sent) settle(() => resolve({ kind: 'unavailable', why: err.code ?? err.message }));
-      else fail(err.message);
+      else fail(`${MUX} failed during ${command}: ${err.message}`);
     });
     conn.on('close', () =>
-      fail(started ? 'it ended while the command ran' : 'it ended before the guest took the command'),
+      fail(`${MUX} ended ${started ? 'while the guest ran' : 'before the guest took'} ${command}`),
     );
   });
 }
@@ -152,7 +156,8 @@ export function startMux(files: MuxFiles, options: MuxOptions): void {
   try {
     if (fs.existsSync(files.log) && fs.statSync(files.log).size > MAX_LOG_BYTES)
       fs.renameSync(files.log, `${files.log}.1`);
-    spawnDetached([process.execPath, DAEMON, MUX_MARKER, files.socket, JSON.stringify(options)], files.log);
+    // From /, so that it never holds on to the folder lwaftrctl was run in.
+    spawnDetached([process.execPath, DAEMON, MUX_MARKER, files.socket, JSON.stringify(options)], files.log, '/');
   } catch {
     // A run that cannot start it (a state folder it may not write) logs in itself next time.
   }
