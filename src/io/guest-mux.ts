@@ -55,7 +55,7 @@ export function muxProcess(files: MuxFiles): ProcessRef {
     pidFile: files.pidFile,
     record: files.record,
     cmdlineHas: [MUX_MARKER, files.socket],
-    label: "the instance's kept-open guest connection",
+    label: MUX,
   };
 }
 
@@ -83,7 +83,7 @@ export function sameTarget(a: SshTarget, b: SshTarget): boolean {
   return canonical(a) === canonical(b);
 }
 
-export type MuxAnswer = { kind: 'done'; result: RemoteResult } | { kind: 'unavailable'; why: string };
+export type MuxAnswer = { kind: 'done'; result: RemoteResult } | { kind: 'unavailable' };
 
 /**
  * Runs argv through the mux. 'unavailable' means it certainly did not run (no mux, or the mux
@@ -122,7 +122,7 @@ export function execViaMux(socket: string, request: MuxRequest, startTimeoutMs: 
       if ('started' in reply) {
         started = true;
         clearTimeout(timer);
-      } else if ('refused' in reply) settle(() => resolve({ kind: 'unavailable', why: reply.refused }));
+      } else if ('refused' in reply) settle(() => resolve({ kind: 'unavailable' }));
       else settle(() => resolve({ kind: 'done', result: reply }));
     };
     conn.on('connect', () => {
@@ -142,7 +142,7 @@ export function execViaMux(socket: string, request: MuxRequest, startTimeoutMs: 
       }
     });
     conn.on('error', (err: NodeJS.ErrnoException) => {
-      if (!sent) settle(() => resolve({ kind: 'unavailable', why: err.code ?? err.message }));
+      if (!sent) settle(() => resolve({ kind: 'unavailable' }));
       else fail(`${MUX} failed during ${command}: ${err.message}`);
     });
     conn.on('close', () =>
