@@ -69,7 +69,8 @@ export function muxIdleMs(env: NodeJS.ProcessEnv = process.env): number {
       `LWAFTRCTL_GUEST_MUX_IDLE=${text} is not a number of seconds`,
       'set it to the seconds the kept-open guest connection stays idle (300 by default), or 0 to have none',
     );
-  return Math.round(seconds * 1000);
+  // setTimeout's longest delay (24.8 days); a longer one would fire at once.
+  return Math.min(Math.round(seconds * 1000), 2 ** 31 - 1);
 }
 
 /** The two sides agree on the guest only if every setting is the same, whatever their order. */

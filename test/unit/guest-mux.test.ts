@@ -25,6 +25,7 @@ describe('the kept-open guest connection', () => {
     expect(muxIdleMs({})).toBe(300_000);
     expect(muxIdleMs({ LWAFTRCTL_GUEST_MUX_IDLE: '2.5' })).toBe(2500);
     expect(muxIdleMs({ LWAFTRCTL_GUEST_MUX_IDLE: '0' })).toBe(0);
+    expect(muxIdleMs({ LWAFTRCTL_GUEST_MUX_IDLE: '1e9' })).toBe(2 ** 31 - 1);
     expect(() => muxIdleMs({ LWAFTRCTL_GUEST_MUX_IDLE: 'soon' })).toThrow(/not a number of seconds/);
     expect(() => muxIdleMs({ LWAFTRCTL_GUEST_MUX_IDLE: '-1' })).toThrow(/not a number of seconds/);
   });
