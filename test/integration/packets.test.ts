@@ -2,9 +2,8 @@
 // one host backend through the guest lwAFTR stand-in (DPDK's virtio driver in the guest) to the
 // other backend, both ways, and checks them frame for frame; the guest publishes its counts where
 // Snabb v2017.11 does, and a stop gives the NICs back and leaves nothing behind.
-
-import path from 'node:path';
 import { execa } from 'execa';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labInstance, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
 
@@ -41,26 +40,13 @@ describe('packets through the whole chain', () => {
   let traffic = { exitCode: -1, stdout: '' };
 
   it('lab-traffic.sh: every frame of both streams comes through unchanged, counted on all four sides', async () => {
-    const r = await execa(path.join(REPO, 'scripts', 'lab-traffic.sh'), [inst.conf], {
-      reject: false,
-      stdin: 'ignore',
-      timeout: 150_000,
-    });
+    const r = await execa(path.join(REPO, 'scripts', 'lab-traffic.sh'), [inst.conf], { reject: false, stdin: 'ignore', timeout: 150_000 });
     traffic = { exitCode: r.exitCode ?? -1, stdout: r.stdout };
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     for (const direction of ['ipv4', 'ipv6'] as const) {
       const c = counts(r.stdout, direction);
       expect(c.frames).toBeGreaterThan(0);
-      expect(c).toEqual({
-        frames: c.frames,
-        backendSent: c.frames,
-        guestReceived: c.frames,
-        guestSent: c.frames,
-        backendReceived: c.frames,
-        recorded: c.frames,
-        cameBack: 0,
-        identical: true,
-      });
+      expect(c).toEqual({ frames: c.frames, backendSent: c.frames, guestReceived: c.frames, guestSent: c.frames, backendReceived: c.frames, recorded: c.frames, cameBack: 0, identical: true });
     }
     expect(r.stdout).toContain('PASS: every frame came through');
   }, 160_000);

@@ -46,10 +46,7 @@ async function untilSnabbRuns(): Promise<number> {
     while (!failure) {
       const lwaftr = (await inst.status()).lwaftr!;
       if (lwaftr.state !== 'running') {
-        expect(lwaftr, `real Snabb died at start:\n${await log()}`).toMatchObject({
-          state: 'degraded',
-          fix: `lwaftrctl -f ${inst.conf} lwaftr restart`,
-        });
+        expect(lwaftr, `real Snabb died at start:\n${await log()}`).toMatchObject({ state: 'degraded', fix: `lwaftrctl -f ${inst.conf} lwaftr restart` });
         failure = 'died';
       } else if ((await inst.guest(`grep -q '^Time (s),' /tmp/lwaftrctl-${inst.name}/lwaftr.log`)).code === 0) {
         return lwaftr.pid as number;
@@ -67,20 +64,14 @@ async function untilSnabbRuns(): Promise<number> {
 
 /** The legacy virtio status register of each NIC (offset 18 of BAR0): 0 once reset. */
 async function virtioStatus(): Promise<number[]> {
-  const r = await inst.guest(
-    PCIS.map((d) => `dd if=/sys/bus/pci/devices/${d}/resource0 bs=1 skip=18 count=1 2>/dev/null | od -An -tu1`).join(
-      '; ',
-    ),
-  );
+  const r = await inst.guest(PCIS.map((d) => `dd if=/sys/bus/pci/devices/${d}/resource0 bs=1 skip=18 count=1 2>/dev/null | od -An -tu1`).join('; '));
   return r.stdout.split(/\s+/).filter(Boolean).map(Number);
 }
 
 beforeAll(async () => {
   requireLab();
   if (!fs.existsSync(REAL_SNABB))
-    throw new Error(
-      `real Snabb is not built (${REAL_SNABB}): set SNABB_SOURCES to a Snabb v2017.11 tarball, tree or git URL and run ./scripts/setup.sh`,
-    );
+    throw new Error(`real Snabb is not built (${REAL_SNABB}): set SNABB_SOURCES to a Snabb v2017.11 tarball, tree or git URL and run ./scripts/setup.sh`);
   const r = await inst.cli('all', 'start');
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
@@ -110,16 +101,9 @@ describe('real Snabb v2017.11 as the guest lwAFTR', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines.slice(0, 2)).toEqual([dir, `/var/run/snabb/by-name/${inst.name}`]);
-    const names = lines
-      .filter((l) => l.endsWith('.counter'))
-      .map((l) => l.replace(/\.counter$/, ''))
-      .sort();
+    const names = lines.filter((l) => l.endsWith('.counter')).map((l) => l.replace(/\.counter$/, '')).sort();
     expect(names).toEqual(standInCounterNames());
-    const [size, ...rest] = lines
-      .slice(2 + names.length)
-      .join(' ')
-      .split(/\s+/)
-      .filter(Boolean);
+    const [size, ...rest] = lines.slice(2 + names.length).join(' ').split(/\s+/).filter(Boolean);
     expect(size).toBe('8');
     // Idle: nothing in, nothing out, nothing through the IPv4 NIC's link; one configuration loaded
     // (the 64-bit 1 in little-endian byte order).
@@ -127,7 +111,7 @@ describe('real Snabb v2017.11 as the guest lwAFTR', () => {
     expect(rest.slice(4).join(' ')).toBe('01 00 00 00 00 00 00 00');
   }, 30_000);
 
-  it("lwaftr restart: a new real Snabb takes the NICs and runs; the old one's shm tree is gone", async () => {
+  it('lwaftr restart: a new real Snabb takes the NICs and runs; the old one\'s shm tree is gone', async () => {
     const before = (await inst.status()).lwaftr!.pid as number;
     const r = await inst.cli('lwaftr', 'restart');
     expect(r.code, r.stderr).toBe(0);
@@ -146,15 +130,9 @@ describe('real Snabb v2017.11 as the guest lwAFTR', () => {
     const until = Date.now() + 10_000;
     let left: number[] = [];
     do {
-      const r = await inst.guest(
-        `ls /var/run/snabb/by-name | wc -l; awk '/HugePages_(Total|Free)/ { print $2 }' /proc/meminfo`,
-      );
+      const r = await inst.guest(`ls /var/run/snabb/by-name | wc -l; awk '/HugePages_(Total|Free)/ { print $2 }' /proc/meminfo`);
       left = r.stdout.split(/\s+/).filter(Boolean).map(Number);
-    } while (
-      !(left[0] === 0 && left[1] === left[2]) &&
-      Date.now() < until &&
-      (await new Promise((r) => setTimeout(r, 500)), true)
-    );
+    } while (!(left[0] === 0 && left[1] === left[2]) && Date.now() < until && (await new Promise((r) => setTimeout(r, 500)), true));
     const [names, total, free] = left;
     expect(names).toBe(0);
     expect(free).toBe(total);
