@@ -491,7 +491,9 @@ async function floorRun(inst, state, { pinned = false } = {}) {
   child.on('exit', () => (exited = true));
   try {
     const deadline = t0 + 90_000;
-    const pinCores = pinned ? steps.find((st) => st.kind === 'pin-vcpus')?.cores : undefined;
+    // The plan pins each vCPU on its own; the lab has one, and the floor pins every vCPU thread alike.
+    const pins = steps.find((st) => st.kind === 'pin-vcpus')?.pins;
+    const pinCores = pinned && pins?.length ? [...new Set(pins.flatMap((p) => p.cores))] : undefined;
     if (pinned && !pinCores) throw new Error('floor: --floor-variants: the plan pins no vCPU threads');
     const { qmpAt, contAt } = await qmpCont(qmpSocket, t0, deadline, () => !exited, pinCores);
     const bannerAt = await firstBanner(inst.port, t0, deadline);

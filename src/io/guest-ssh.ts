@@ -30,6 +30,8 @@ export class HostKeyError extends OperationError {
 export class GuestSsh {
   private client?: ssh2.Client;
   private hostKeyProblem?: HostKeyError;
+  /** The key the guest proved itself with, once connected. */
+  private hostKey?: Buffer;
 
   constructor(
     readonly target: SshTarget,
@@ -79,13 +81,17 @@ export class GuestSsh {
     this.client = client;
   }
 
-  /** Runs argv in the guest: quoted once here, with POSIX single quotes, and nowhere else. */
-  async exec(argv: string[]): Promise<RemoteResult> {
+  /**
+   * Runs argv in the guest: quoted once here, with POSIX single quotes, and nowhere else.
+   * `onStarted` is called once the guest has accepted the command; a rejection before it means it never ran.
+   */
+  async exec(argv: string[], onStarted?: () => void): Promise<RemoteResult> {
     await this.connect();
     const command = quoteRemoteArgv(argv);
     return new Promise((resolve, reject) => {
       this.client!.exec(command, (err, channel) => {
         if (err) return reject(err);
+        onStarted?.();
         let stdout = '';
         let stderr = '';
         channel.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -132,12 +138,31 @@ export class GuestSsh {
     this.client = undefined;
   }
 
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Calls back once the connection has ended, whoever ended it (for a connection kept open). */
+  onEnd(listener: () => void): void {
+    this.client?.once('close', listener);
+  }
+
+  /** Whether known_hosts still vouches for the key this connection was verified with (it may be edited since). */
+  hostKeyStillKnown(): boolean {
+    const t = this.target;
+    return (
+      this.hostKey !== undefined &&
+      verifyHostKey(t.knownHosts, knownHostsName(t.host, t.port), this.hostKey).kind === 'known'
+    );
+  }
+
   private checkHostKey(name: string, key: Buffer): boolean {
     const t = this.target;
     const verdict = verifyHostKey(t.knownHosts, name, key);
-    if (verdict.kind === 'known') return true;
-    if (verdict.kind === 'unknown' && t.hostKeyCheck === 'accept-new') {
-      recordHostKey(t.knownHosts, name, key);
+    const firstUse = verdict.kind === 'unknown' && t.hostKeyCheck === 'accept-new';
+    if (firstUse) recordHostKey(t.knownHosts, name, key);
+    if (verdict.kind === 'known' || firstUse) {
+      this.hostKey = key;
       return true;
     }
     this.hostKeyProblem =

@@ -1,7 +1,9 @@
-// What every step of one lwaftrctl run shares: config, paths, where events go, one SSH
-// connection to the guest, and the signal that Ctrl-C aborts.
+// What every step of one lwaftrctl run shares: config, paths, where events go, the guest (through
+// the instance's kept-open SSH connection, or one of its own), and the signal that Ctrl-C aborts.
 import type { Config } from '../config/types.js';
-import { GuestSsh, sshTargetOf } from '../io/guest-ssh.js';
+import { GuestLink } from '../io/guest-link.js';
+import { muxFiles } from '../io/guest-mux.js';
+import { sshTargetOf } from '../io/guest-ssh.js';
 import { type InstancePaths, instancePaths } from '../plan/instance-paths.js';
 import type { EventSink } from './events.js';
 
@@ -10,7 +12,8 @@ export interface RunContext {
   paths: InstancePaths;
   events: EventSink;
   signal: AbortSignal;
-  guest(): GuestSsh;
+  guest(): GuestLink;
+  /** The end of the run: see GuestLink.release. */
   close(): void;
 }
 
@@ -20,16 +23,16 @@ export function createRunContext(
   signal: AbortSignal,
   sshConnectTimeoutMs = config.timeouts.sshConnectMs,
 ): RunContext {
-  let ssh: GuestSsh | undefined;
+  let guest: GuestLink | undefined;
   return {
     config,
     paths: instancePaths(config),
     events,
     signal,
     guest: () => {
-      ssh ??= new GuestSsh(sshTargetOf(config.ssh), sshConnectTimeoutMs);
-      return ssh;
+      guest ??= new GuestLink(sshTargetOf(config.ssh), sshConnectTimeoutMs, muxFiles(config.stateDir));
+      return guest;
     },
-    close: () => ssh?.close(),
+    close: () => guest?.release(),
   };
 }

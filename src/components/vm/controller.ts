@@ -60,6 +60,9 @@ const qemuVm: Controller = {
   },
 
   async stop(ctx, opts) {
+    // The guest's SSH goes with the guest: drop it now (this run's and the instance's kept-open
+    // one) rather than wait on a peer that powered off.
+    await ctx.guest().close();
     const id = identify(qemuProcess(ctx.config));
     if (id.state !== 'running') {
       if (id.state === 'foreign') warn(ctx, 'vm', `${id.reason}; left alone`);
@@ -69,8 +72,6 @@ const qemuVm: Controller = {
     }
     const began = Date.now();
     report(ctx, 'vm', 'stopping', { pid: id.pid });
-    // The guest's SSH goes with the guest: drop it now rather than wait on a peer that powered off.
-    ctx.guest().close();
     await runPlan(vmStopPlan(ctx.config, opts.force), ctx);
     cleanAfterQemu(ctx.config);
     report(ctx, 'vm', 'stopped', { pid: id.pid, seconds: secondsSince(began) });

@@ -67,6 +67,9 @@ export const libvirtVm: Controller = {
   },
 
   async stop(ctx, opts) {
+    // The guest's SSH goes with the guest: drop it now (this run's and the instance's kept-open
+    // one) rather than wait on a peer that powered off.
+    await ctx.guest().close();
     const found = await findDomain(ctx);
     if (!found?.ours) {
       if (found) warn(ctx, 'vm', `libvirt domain ${ctx.config.name} left alone: ${found.why}`);
@@ -76,8 +79,6 @@ export const libvirtVm: Controller = {
     const began = Date.now();
     const running = found.state.state !== 'shut off';
     report(ctx, 'vm', running ? 'stopping' : 'already-stopped', { reason: `domain ${found.state.state}` });
-    // The guest's SSH goes with the guest: drop it now rather than wait on a peer that powered off.
-    ctx.guest().close();
     // A paused guest cannot take the ACPI button: destroy it at once.
     await runPlan(libvirtStopPlan(ctx.config, opts.force || found.state.state === 'paused'), ctx);
     removeStaleSockets(ctx.config.snabbnfv.ports.map((p) => p.socket));
