@@ -1,11 +1,13 @@
 #!/bin/bash
 # Build the lab guest booted by the `vm` component: a Debian kernel and a small
-# initramfs (busybox init, dropbear, GNU screen, the management NIC configured from
+# initramfs (busybox init, dropbear, GNU screen, sudo, the management NIC configured from
 # ip= on the kernel command line by scripts/lab/guest-net.sh), plus the lab's SSH keys.
+# Three users log in with the lab's key: root; lwaftr (uid 1000), who may use sudo without a
+# password; asker (uid 1001), who may use sudo only with its password (lwaftr-lab).
 #
 # Produces, under <labdir> (default <repo>/lab):
 #   guest/vmlinuz, guest/initramfs.cpio.gz
-#   keys/id_ed25519{,.pub}   client key authorized for root in the guest
+#   keys/id_ed25519{,.pub}   client key authorized for root, lwaftr and asker in the guest
 #   keys/known_hosts         "[127.0.0.1]:*,10.21.21.2 <guest host key>": any forwarded
 #                            port (MGMT_NET=user), and conf/lab-tap.conf's VM_IP
 #   keys/guest_host_ed25519  the guest's dropbear host key (kept across builds)
@@ -36,6 +38,16 @@ readonly GUEST_MODULES=(virtio_pci virtio_net virtio_rng 9pnet_virtio 9p button 
 readonly GUEST_PROGRAMS=(dropbear screen nohup stdbuf)
 # stdbuf preloads this library from the path compiled into it.
 readonly STDBUF_LIB=/usr/libexec/coreutils/libstdbuf.so
+# Debian's sudo for the non-root users: the setuid binary, from its plugin folder what the
+# guest's sudoers loads (the sudoers policy and the library sudo shares with it; not the
+# noexec, intercept, audit and group plugins), and the PAM modules its /etc/pam.d/sudo names.
+readonly SUDO_BIN=/usr/bin/sudo SUDO_PLUGINS=/usr/libexec/sudo
+readonly SUDO_PLUGIN_FILES=(sudoers.so libsudo_util.so.0)
+readonly PAM_MODULES=(pam_unix pam_deny pam_permit)
+# asker's password, lwaftr-lab, as `openssl passwd -6 -salt lwaftrlab lwaftr-lab` hashes it:
+# a fixed salt keeps the initramfs the same from one build to the next.
+# shellcheck disable=SC2016 # a crypt hash, not an expression
+readonly ASKER_HASH='$6$lwaftrlab$Wq2qiaYs3GKmqD1UTB1duXdkWFJ.pAr/CzhuepROsYey5wW8WfGoL6ZVcsG0ijZE3x7nIvOwNheCEQIwY4hqg1'
 readonly TERMINFO_NAMES=(dumb linux vt100 vt102 vt220 xterm xterm-256color screen screen-256color tmux-256color)
 readonly TERMINFO_DIRS=(/etc/terminfo /lib/terminfo /usr/share/terminfo)
 
@@ -61,6 +73,11 @@ check_prerequisites() {
   need_tool readelf binutils
   need_tool xz xz-utils
   need_tool ldd libc-bin
+  [[ -u $SUDO_BIN && -f $SUDO_PLUGINS/sudoers.so ]] || die "missing $SUDO_BIN or its plugins (Debian package sudo)"
+  local m
+  for m in "${PAM_MODULES[@]}"; do
+    [[ -f $(pam_module_dir)/$m.so ]] || die "missing $(pam_module_dir)/$m.so (Debian package libpam-modules)"
+  done
   need_tool ssh-keygen openssh-client
   need_tool gzip gzip
   # /init runs before any library is in place.
@@ -228,14 +245,31 @@ module_depends() { # <.ko>
 
 # --- initramfs ---------------------------------------------------------------
 
-# Host files copied into the guest, one path a line: the programs, the
-# libraries ldd names for them, and libnss_files for name lookups.
+# Where libpam looks for its modules: "security" beside libpam itself.
+pam_module_dir() {
+  local libpam
+  libpam=$(ldd "$SUDO_PLUGINS/sudoers.so" | awk '$1 == "libpam.so.0" { print $3 }')
+  echo "${libpam%/*}/security"
+}
+
+# The dynamically linked files copied into the guest, one path a line.
+guest_elf_files() {
+  local prog f m
+  for prog in "${GUEST_PROGRAMS[@]}"; do command -v "$prog"; done
+  echo "$SUDO_BIN"
+  for f in "${SUDO_PLUGIN_FILES[@]}"; do echo "$SUDO_PLUGINS/$f"; done
+  for m in "${PAM_MODULES[@]}"; do echo "$(pam_module_dir)/$m.so"; done
+}
+
+# Host libraries copied into the guest, one path a line: those ldd names for
+# the files above (but sudo's own, which are among them), and libnss_files
+# for name lookups.
 host_libraries() {
-  local prog libs
-  for prog in "${GUEST_PROGRAMS[@]}"; do
-    libs=$(ldd "$(command -v "$prog")") || die "ldd $prog failed"
+  local file libs
+  while read -r file; do
+    libs=$(ldd "$file") || die "ldd $file failed"
     awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs"
-  done | sort -u
+  done < <(guest_elf_files) | grep -v "^$SUDO_PLUGINS/" | sort -u
   local libc lib
   libc=$(ldd "$(command -v dropbear)" | awk '$1 == "libc.so.6" { print $3 }')
   # libm and libgcc_s for the programs run from the 9p share: DPDK's testpmd
@@ -256,7 +290,8 @@ terminfo_file() { # <name>; first match in the directories libtinfo searches
 }
 
 host_files() {
-  command -v busybox "${GUEST_PROGRAMS[@]}"
+  command -v busybox
+  guest_elf_files
   host_libraries
   local t
   for t in "${TERMINFO_NAMES[@]}"; do terminfo_file "$t"; done
@@ -280,9 +315,11 @@ build_initramfs() {
   install_programs "$root"
   install -m 644 -t "$root/lib/modules" "$KMODS"/*.ko "$KMODS/load-order"
   write_etc "$root"
+  install_sudo "$root"
   install_ssh "$root"
   step "pack initramfs.cpio.gz"
-  (cd "$root" && find . | sort | busybox cpio -o -H newc -R 0:0 2>/dev/null) |
+  # Owners as in the tree: root's, but for the users' homes.
+  (cd "$root" && find . | sort | busybox cpio -o -H newc 2>/dev/null) |
     gzip -9n >"$GUEST/initramfs.cpio.gz.tmp"
   mv "$GUEST/initramfs.cpio.gz.tmp" "$GUEST/initramfs.cpio.gz"
   echo "$inputs" >"$stamp"
@@ -327,9 +364,41 @@ install_programs() { # <root>
 }
 
 install_ssh() { # <root>
-  local root=$1
+  local root=$1 user id
   install -D -m 600 "$KEYS/guest_host_ed25519" "$root/etc/dropbear/dropbear_ed25519_host_key"
   install -m 600 "$KEYS/id_ed25519.pub" "$root/root/.ssh/authorized_keys"
+  # dropbear wants a home, its .ssh and authorized_keys owned by the user (or root), written by no one else.
+  for user in lwaftr:1000 asker:1001; do
+    id=${user#*:} user=${user%:*}
+    install -d -m 755 -o "$id" -g "$id" "$root/home/$user"
+    install -d -m 700 -o "$id" -g "$id" "$root/home/$user/.ssh"
+    install -m 600 -o "$id" -g "$id" "$KEYS/id_ed25519.pub" "$root/home/$user/.ssh/authorized_keys"
+  done
+}
+
+install_sudo() { # <root>
+  local root=$1 f m etc=$1/etc
+  install -m 4755 "$SUDO_BIN" "$root/usr/bin/sudo"
+  for f in "${SUDO_PLUGIN_FILES[@]}"; do install -D -m 644 "$SUDO_PLUGINS/$f" "$root$SUDO_PLUGINS/$f"; done
+  mkdir -p "$etc/sudoers.d" "$etc/pam.d"
+  for m in "${PAM_MODULES[@]}"; do install -D -m 644 "$(pam_module_dir)/$m.so" "$root$(pam_module_dir)/$m.so"; done
+  # Debian's sudoers, but for mail_badpass: the guest has no mailer.
+  printf '%s\n' 'Defaults	env_reset' \
+    'Defaults	secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"' \
+    'Defaults	use_pty' 'root	ALL=(ALL:ALL) ALL' '%sudo	ALL=(ALL:ALL) ALL' '@includedir /etc/sudoers.d' \
+    >"$etc/sudoers"
+  # The line lwaftrctl's sudo error tells an operator to add.
+  echo 'lwaftr ALL=(root) NOPASSWD: ALL' >"$etc/sudoers.d/lwaftrctl"
+  chmod 440 "$etc/sudoers" "$etc/sudoers.d/lwaftrctl"
+  # Debian's /etc/pam.d/sudo with its common-auth, -account and -session-noninteractive inlined as
+  # pam-auth-update writes them with pam_unix alone; no pam_limits (no limits are set here).
+  printf '%s\n' '#%PAM-1.0' \
+    'auth	[success=1 default=ignore]	pam_unix.so nullok' 'auth	requisite	pam_deny.so' \
+    'auth	required	pam_permit.so' \
+    'account	[success=1 new_authtok_reqd=done default=ignore]	pam_unix.so' 'account	requisite	pam_deny.so' \
+    'account	required	pam_permit.so' \
+    'session	[default=1]	pam_permit.so' 'session	requisite	pam_deny.so' 'session	required	pam_permit.so' \
+    'session	required	pam_unix.so' >"$etc/pam.d/sudo"
 }
 
 write_etc() { # <root>
@@ -348,17 +417,20 @@ EOF
   # (lwaftrctl stops the lwAFTR before it powers the guest down; the root is a ramfs).
   printf '%s\n' '#!/bin/sh' 'sync' 'exec /sbin/poweroff -f' >"$etc/acpi/PWRF/00000080"
   chmod 755 "$etc/init.d/rcS" "$etc/acpi/PWRF/00000080"
-  echo 'root:x:0:0:root:/root:/bin/sh' >"$etc/passwd"
-  echo 'root:*:19000:0:99999:7:::' >"$etc/shadow"
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'lwaftr:x:1000:1000:sudo without a password:/home/lwaftr:/bin/sh' \
+    'asker:x:1001:1001:sudo with a password:/home/asker:/bin/sh' >"$etc/passwd"
+  # *: no password login, yet not locked (dropbear refuses a locked account's key too).
+  printf '%s\n' 'root:*:19000:0:99999:7:::' 'lwaftr:*:19000:0:99999:7:::' "asker:$ASKER_HASH:19000:0:99999:7:::" \
+    >"$etc/shadow"
   chmod 600 "$etc/shadow"
-  printf '%s\n' 'root:x:0:' 'tty:x:5:' >"$etc/group"
+  printf '%s\n' 'root:x:0:' 'tty:x:5:' 'sudo:x:27:asker' 'lwaftr:x:1000:' 'asker:x:1001:' >"$etc/group"
   echo /bin/sh >"$etc/shells" # dropbear refuses users whose shell is not listed
   printf '%s\n' 'passwd: files' 'group: files' 'shadow: files' 'hosts: files' >"$etc/nsswitch.conf"
   echo '127.0.0.1 localhost lwaftr-lab' >"$etc/hosts"
   echo lwaftr-lab >"$etc/hostname"
   cat >"$etc/profile" <<'EOF'
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
-export SCREENDIR=/run/screen/S-root
+[ "$(id -u)" -ne 0 ] || export SCREENDIR=/run/screen/S-root
 EOF
 }
 

@@ -15,8 +15,8 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # (the lab guest), iproute2 + numactl + util-linux (taskset) + procps (the host side), socat
 # (QMP lines of the dry run), binutils + xz-utils + zstd (unpacking the lab's kernel modules
 # and reading DPDK's library needs), gcc + make (building real Snabb for the lab's real-Snabb
-# flavor, when its sources are there).
-PACKAGES=(screen qemu-system-x86 qemu-utils openssh-client busybox-static dropbear-bin coreutils iproute2 numactl util-linux procps socat binutils xz-utils zstd gcc make)
+# flavor, when its sources are there), sudo (copied into the lab guest for its non-root users).
+PACKAGES=(screen qemu-system-x86 qemu-utils openssh-client busybox-static dropbear-bin coreutils iproute2 numactl util-linux procps socat binutils xz-utils zstd gcc make sudo)
 
 install_packages() {
   local missing=()

@@ -8,9 +8,12 @@ import type { RemoteResult } from './guest-ssh.js';
 /**
  * $1 folder, $2 pid file, $3 log, then the command. Starts it in its own session, detached from
  * the SSH channel, and records "pid starttime" (field 22 of /proc/PID/stat, read past the comm).
+ * Run through sudo, it gives the folder to the SSH user (SUDO_UID): status, which runs without
+ * sudo, keeps its counter sample there.
  */
 export const GUEST_LAUNCH =
   'dir=$1 pidfile=$2 log=$3; shift 3; mkdir -p "$dir" && cd || exit 1; ' +
+  '[ -z "$SUDO_UID" ] || chown "$SUDO_UID:$SUDO_GID" "$dir" || exit 1; ' +
   'setsid "$@" >"$log" 2>&1 </dev/null & pid=$!; ' +
   'start=$(sed "s/.*) //" /proc/$pid/stat | cut -d" " -f20); echo "$pid $start" >"$pidfile"; echo "$pid $start"';
 
