@@ -163,6 +163,6 @@ async function checkSudo(config: Config, exec: GuestExec, s: Spec): Promise<Chec
     s,
     `${config.ssh.user} cannot sudo without a password: the lwAFTR needs root over the NICs`,
     evidence,
-    `in the guest: echo '${config.ssh.user} ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/lwaftrctl`,
+    `in the guest: echo '${config.ssh.user} ALL=(root) NOPASSWD: ALL' > /etc/sudoers.d/lwaftrctl`,
   );
 }

@@ -35,7 +35,9 @@ export async function acquireLock(file: string, wait: LockWait): Promise<HeldLoc
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
       holder = readRecord(file);
-      if (holder && readProcStat(holder.pid)?.startTime === holder.startTime) return false;
+      const stat = holder && readProcStat(holder.pid);
+      // A zombie holder has exited: its parent just has not reaped it yet.
+      if (holder && stat && stat.startTime === holder.startTime && stat.state !== 'Z') return false;
       takeOverStale(file, holder);
     }
   };

@@ -144,7 +144,7 @@ guest_started() {
 }
 # guest_gone PIDFILE: the process in the guest's PIDFILE has exited (then its pid file is removed).
 guest_gone() {
-  out=$(guest $AS_ROOT "$GUEST_STOP" gone "$(q "$1")" -) ||
+  out=$(guest "$GUEST_STOP" gone "$(q "$1")" -) ||
     fail 1 "cannot tell whether the guest lwAFTR has exited: ssh failed (exit $?)"
   case $out in
     running*) status="guest pid \${out#running } still running"; return 1 ;;

@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { acquireLock } from '../../src/io/instance-lock.js';
 import { readProcStat } from '../../src/io/proc.js';
+import { eventually } from '../helpers/eventually.js';
 import { CLI } from '../helpers/run-cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lwaftrctl-lock-'));
@@ -52,4 +54,24 @@ describe('waiting for the instance lock', () => {
     },
     20_000,
   );
+});
+
+describe('a lock whose holder has exited but is not reaped yet (a zombie)', () => {
+  it('is taken over at once', async () => {
+    // sh starts a child that exits at once, then becomes `sleep`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(`${d}`))));
+    try {
+      await eventually('the child to be a zombie', () => readProcStat(zombie)?.state === 'Z', { ms: 5000, every: 20 });
+      const file = path.join(dir, 'zombie.lock');
+      fs.writeFileSync(file, JSON.stringify({ pid: zombie, startTime: readProcStat(zombie)!.startTime }));
+      const began = Date.now();
+      const lock = await acquireLock(file, { timeoutMs: 5000, instance: 'z' });
+      expect(Date.now() - began).toBeLessThan(1000);
+      expect(JSON.parse(fs.readFileSync(file, 'utf8')).pid).toBe(process.pid);
+      lock.release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
 });
