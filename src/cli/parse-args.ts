@@ -96,8 +96,8 @@ Examples:
   lwaftrctl -f lwaftr1.conf --dry-run start vm
   lwaftrctl -f lwaftr1.conf status --json
 lwaftrctl runs as root: it pins cores, reserves hugepages, writes /run/lwaftrctl and starts QEMU
-(status, doctor and --dry-run need no root). The config file is ./lwaftrctl.conf unless -f names one;
-conf/lwaftrctl.conf.example in the package lists every key.
+(status, doctor and --dry-run need no root). The config file is the one -f names, else $LWAFTRCTL_CONF,
+else ./lwaftrctl.conf; conf/lwaftrctl.conf.example in the package lists every key.
 Not on PATH? From a checkout: npm install -g . (or npm pack, then npm install -g lwaftrctl-*.tgz).
 Exit codes: 0 ok, 1 failed, 2 usage, 4 needs root, 6 config error or host not ready, 75 busy, 124 timeout,
 130 interrupted (SIGINT), 143 terminated (SIGTERM); status: 0 running, 1 dead with pid file left,
