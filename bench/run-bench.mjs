@@ -662,7 +662,7 @@ function traceSummary(trace) {
 // ---------------------------------------------------------------------------------------------
 // Measurements
 
-const LWAFTR_LINE = /lwaftr: running in the guest \(pid [^)]*\) after ([\d.]+)\s*s/;
+const LWAFTR_LINE = /lwaftr: started \(pid \d+, after ([\d.]+)s/;
 
 function must(r, what, okCodes = [0]) {
   if (okCodes.includes(r.code)) return r;

@@ -1,11 +1,11 @@
 // One look at a thing awaited, and the wait loop around it. No child processes here:
 // status uses these too, and must stay cheap.
 import fs from 'node:fs';
-import net from 'node:net';
 import { OperationError } from '../errors.js';
 import { guestProcessGoneArgv, guestProcessStateArgv, parseGuestProcessState } from '../io/guest-process.js';
 import { identify, writeRecord } from '../io/process-identity.js';
 import { type ChardevInfo, isChardevConnected, qmpOnce } from '../io/qmp-client.js';
+import { BannerProbe, sshBannerAnswers } from '../io/ssh-banner.js';
 import { tailFile } from '../io/tail-file.js';
 import type { WaitFor, Watched } from '../plan/steps.js';
 import { type Check, waitUntil } from '../util/wait-until.js';
@@ -16,11 +16,14 @@ export async function waitFor(w: WaitFor, timeoutMs: number, ctx: RunContext, wa
   const what = describe(w);
   const began = Date.now();
   let ok = false;
+  const banner = w.kind === 'ssh-banner' ? new BannerProbe(w.host, w.port) : undefined;
+  const look = (): Check | Promise<Check> =>
+    banner ? (banner.look() ? { ready: true } : { ready: false, status: 'no SSH banner yet' }) : check(w, ctx);
   try {
-    await waitUntil(() => checkWatched(watch, what) ?? check(w, ctx), {
+    await waitUntil(() => checkWatched(watch, what) ?? look(), {
       what,
       timeoutMs,
-      intervalMs: w.kind === 'ssh-banner' ? 250 : w.kind.startsWith('guest') ? 100 : 50,
+      intervalMs: w.kind === 'ssh-banner' ? 200 : w.kind.startsWith('guest') ? 100 : 50,
       signal: ctx.signal,
       onProgress: (elapsedMs, status) => ctx.events.emit({ type: 'wait-progress', what, elapsedMs, status }),
       detail: () => detailFor(w),
@@ -28,6 +31,7 @@ export async function waitFor(w: WaitFor, timeoutMs: number, ctx: RunContext, wa
     });
     ok = true;
   } finally {
+    banner?.close();
     ctx.events.emit({ type: 'wait-end', what, elapsedMs: Date.now() - began, ok });
   }
 }
@@ -133,26 +137,6 @@ async function checkQmp(
     if (err instanceof OperationError) throw err;
     return { ready: false, status: 'QMP not answering yet' };
   }
-}
-
-/** Slirp accepts TCP at once, before the guest listens: only the banner proves sshd is up. */
-export function sshBannerAnswers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.createConnection({ host, port });
-    let data = '';
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.on('data', (d) => {
-      data += d.toString('latin1');
-      if (data.startsWith('SSH-')) done(true);
-      else if (data.length >= 4) done(false);
-    });
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
-  });
 }
 
 function readText(file: string): string {

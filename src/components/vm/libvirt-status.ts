@@ -3,8 +3,8 @@
 // facts as for lwaftrctl's own QEMU, judged the same way (vm/status.ts), in the same shape.
 import fs from 'node:fs';
 import { uptimeSeconds } from '../../io/proc.js';
+import { sshBannerAnswers } from '../../io/ssh-banner.js';
 import type { RunContext } from '../../run/run-context.js';
-import { sshBannerAnswers } from '../../run/wait-checks.js';
 import type { LiveProbe } from '../live-probe.js';
 import { STOPPED, type Verdict, type VmStatus } from '../status-types.js';
 import { findDomain } from './libvirt-controller.js';

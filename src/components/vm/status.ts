@@ -4,8 +4,8 @@
 import { uptimeSeconds } from '../../io/proc.js';
 import { identify } from '../../io/process-identity.js';
 import { isChardevConnected } from '../../io/qmp-client.js';
+import { sshBannerAnswers } from '../../io/ssh-banner.js';
 import type { RunContext } from '../../run/run-context.js';
-import { sshBannerAnswers } from '../../run/wait-checks.js';
 import type { LiveProbe } from '../live-probe.js';
 import { snabbnfvProcess } from '../snabbnfv/plan.js';
 import { STOPPED, type Verdict, type VmStatus } from '../status-types.js';
