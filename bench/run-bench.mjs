@@ -896,9 +896,7 @@ function buildRows(data) {
       ratio: ratio(allStart, floorPinned),
       ratioOf: 'pinned floor',
       target: pinnedTarget,
-      targetText: pinnedTarget
-        ? `≤ 1.15×pinned floor + lwAFTR = ${s1(pinnedTarget)}`
-        : '≤ 1.15×pinned floor + lwAFTR',
+      targetText: pinnedTarget ? `≤ 1.15×pinned floor + lwAFTR = ${s1(pinnedTarget)}` : '≤ 1.15×pinned floor + lwAFTR',
     },
     {
       metric: '  same, against the unpinned floor',
