@@ -2,13 +2,11 @@
 // state folder, config file and each component's state, derived by the same collectStatus as
 // status, all instances at once (each guest that runs is asked over SSH, 3 s at most, as status does).
 import path from 'node:path';
-import { collectStatus } from '../components/status-all.js';
+import { collectStatus, statusContext } from '../components/status-all.js';
 import type { Verdict } from '../components/status-types.js';
 import { loadConfig } from '../config/load-config.js';
 import { type FoundInstance, findInstances, RECORD_NAME } from '../io/instance-registry.js';
 import { START_ORDER } from '../plan/component-names.js';
-import { SILENT } from '../run/events.js';
-import { createRunContext } from '../run/run-context.js';
 import type { CommandContext } from './command-context.js';
 import { humanStream } from './global-options.js';
 import { verdicts } from './status-poller.js';
@@ -47,12 +45,7 @@ async function describeInstance({ stateDir, record }: FoundInstance): Promise<Li
   }
   if (path.resolve(config.stateDir) !== path.resolve(stateDir))
     return { ...known, note: `its config now keeps the state in ${config.stateDir}; start it again to record that` };
-  const ctx = createRunContext(
-    config,
-    SILENT,
-    new AbortController().signal,
-    Math.min(config.timeouts.sshConnectMs, 3000),
-  );
+  const ctx = statusContext(config);
   try {
     return { ...known, name: config.name, ...verdicts(await collectStatus(ctx)) };
   } finally {

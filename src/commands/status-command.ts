@@ -1,10 +1,8 @@
 // status: derived every time from what is alive (pid + start time + command line, QMP, the
 // guest), never from a stored flag. Read-only: no lock, no log file. Exit codes follow LSB.
-import { collectStatus, statusExitCode } from '../components/status-all.js';
+import { collectStatus, statusContext, statusExitCode } from '../components/status-all.js';
 import type { Component } from '../plan/component-names.js';
 import { START_ORDER } from '../plan/component-names.js';
-import { SILENT } from '../run/events.js';
-import { createRunContext } from '../run/run-context.js';
 import type { CommandContext } from './command-context.js';
 import { formatStatus } from './format-status.js';
 import { humanStream, loadForCommand, printConfigWarnings } from './global-options.js';
@@ -14,13 +12,7 @@ export async function statusCommand(component: Component, { options, report }: C
   const config = loadForCommand(options);
   report.forConfig(config);
   printConfigWarnings(config, options);
-  // A status is a glance: a guest that does not answer in 3 s is reported as such.
-  const ctx = createRunContext(
-    config,
-    SILENT,
-    new AbortController().signal,
-    Math.min(config.timeouts.sshConnectMs, 3000),
-  );
+  const ctx = statusContext(config);
   try {
     const status = await collectStatus(ctx);
     const shown = component === 'all' ? START_ORDER : [component];

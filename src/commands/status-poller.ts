@@ -2,12 +2,10 @@
 // guest's SSH connection is kept from one poll to the next (a login costs ~0.5 s of CPU under
 // TCG); a guest that stops answering on a kept connection is asked once more on a new one, so
 // that a dropped connection never shows as a state.
-import { collectStatus } from '../components/status-all.js';
+import { collectStatus, statusContext } from '../components/status-all.js';
 import type { InstanceStatus, Verdict } from '../components/status-types.js';
 import type { Config } from '../config/types.js';
 import { type SingleComponent, START_ORDER } from '../plan/component-names.js';
-import { SILENT } from '../run/events.js';
-import { createRunContext } from '../run/run-context.js';
 
 /** The pause between the end of one poll and the start of the next. */
 export const POLL_GAP_MS = 500;
@@ -18,13 +16,7 @@ export interface StatusPoller {
 }
 
 export function statusPoller(config: Config): StatusPoller {
-  // As status: a guest that does not answer in 3 s is reported as such.
-  const ctx = createRunContext(
-    config,
-    SILENT,
-    new AbortController().signal,
-    Math.min(config.timeouts.sshConnectMs, 3000),
-  );
+  const ctx = statusContext(config);
   let connected = false;
   const guestAnswered = (s: InstanceStatus) => s.vm.state !== 'stopped' && s.lwaftr.state !== 'unknown';
   return {

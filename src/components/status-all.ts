@@ -1,11 +1,18 @@
 // The status of every component, gathered in one pass over the live system.
+import type { Config } from '../config/types.js';
 import { STATUS_EXIT } from '../errors.js';
-import type { RunContext } from '../run/run-context.js';
+import { SILENT } from '../run/events.js';
+import { createRunContext, type RunContext } from '../run/run-context.js';
 import { probeLive } from './live-probe.js';
 import { lwaftrStatus } from './lwaftr/status.js';
 import { snabbnfvStatus } from './snabbnfv/status.js';
 import type { InstanceStatus, Verdict } from './status-types.js';
 import { vmStatus } from './vm/status.js';
+
+/** For status and what polls it: silent, and a guest that does not answer in 3 s is reported as such. */
+export function statusContext(config: Config): RunContext {
+  return createRunContext(config, SILENT, new AbortController().signal, Math.min(config.timeouts.sshConnectMs, 3000));
+}
 
 export async function collectStatus(ctx: RunContext): Promise<InstanceStatus> {
   const probe = probeLive(ctx);

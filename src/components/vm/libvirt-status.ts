@@ -2,23 +2,21 @@
 // pid file) from /proc, its backends and vCPU threads through virsh, the guest's SSH: the same
 // facts as for lwaftrctl's own QEMU, judged the same way (vm/status.ts), in the same shape.
 import fs from 'node:fs';
-import { uptimeSeconds } from '../../io/proc.js';
 import { sshBannerAnswers } from '../../io/ssh-banner.js';
 import type { RunContext } from '../../run/run-context.js';
 import type { LiveProbe } from '../live-probe.js';
-import { STOPPED, type Verdict, type VmStatus } from '../status-types.js';
+import { STOPPED, type Verdict } from '../status-types.js';
 import { findDomain } from './libvirt-controller.js';
 import { libvirtQemuLog } from './libvirt-plan.js';
 import { libvirtChardev } from './libvirt-xml.js';
 import { comparePinning, readThreadAffinities } from './pinning.js';
 import { resolveVmSpec } from './spec.js';
+import { type VmFields, vmFieldsOf } from './status-fields.js';
 import { connectedChardevs, LIBVIRT_URI, vcpuThreads } from './virsh.js';
-
-type Fields = Omit<VmStatus, keyof Verdict>;
 
 /** What was seen; `verdict` when it is decided here (libvirt unreachable, a domain not ours), else `facts` to judge. */
 export type LibvirtSeen =
-  | { verdict: Verdict; facts?: undefined; fields: Fields }
+  | { verdict: Verdict; facts?: undefined; fields: VmFields }
   | {
       verdict?: undefined;
       facts: {
@@ -29,27 +27,17 @@ export type LibvirtSeen =
         guestReachable?: boolean;
         pinningOk?: boolean;
       };
-      fields: Fields;
+      fields: VmFields;
     };
 
 export async function libvirtVmStatus(ctx: RunContext, probe: LiveProbe): Promise<LibvirtSeen> {
   const spec = resolveVmSpec(ctx.config);
   const name = ctx.config.name;
   const id = probe.qemu;
-  const base: Fields = {
-    engine: 'libvirt',
-    domain: null,
-    pid: id.state === 'running' || id.state === 'dead' ? id.pid : null,
-    uptimeSeconds: id.state === 'running' ? (uptimeSeconds(id.startTime) ?? null) : null,
-    qmpStatus: null,
-    backends: null,
-    guestReachable: null,
-    pinning: null,
-    ssh: `${ctx.config.ssh.host}:${ctx.config.ssh.port}`,
+  const base = vmFieldsOf(ctx, id, 'libvirt', {
     qmpSocket: monitorSocket(name),
     logs: { qemu: libvirtQemuLog(ctx.config), console: spec.control.consoleLog },
-    note: null,
-  };
+  });
   let found: Awaited<ReturnType<typeof findDomain>>;
   try {
     found = await findDomain(ctx);

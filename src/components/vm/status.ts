@@ -1,7 +1,6 @@
 // vm status: QEMU's identity, what QMP says (run state, backends connected, vCPU threads), the
 // guest's SSH, and the live pinning against the spec.
 
-import { uptimeSeconds } from '../../io/proc.js';
 import { identify } from '../../io/process-identity.js';
 import { isChardevConnected } from '../../io/qmp-client.js';
 import { sshBannerAnswers } from '../../io/ssh-banner.js';
@@ -12,6 +11,7 @@ import { STOPPED, type Verdict, type VmStatus } from '../status-types.js';
 import { libvirtVmStatus } from './libvirt-status.js';
 import { comparePinning, readThreadAffinities } from './pinning.js';
 import { resolveVmSpec } from './spec.js';
+import { vmFieldsOf } from './status-fields.js';
 
 export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmStatus> {
   if (ctx.config.vm.engine === 'libvirt') {
@@ -21,17 +21,10 @@ export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmSta
   const spec = resolveVmSpec(ctx.config);
   const id = probe.qemu;
   const base = {
-    engine: 'qemu' as const,
-    domain: null,
-    pid: id.state === 'running' || id.state === 'dead' ? id.pid : null,
-    uptimeSeconds: id.state === 'running' ? (uptimeSeconds(id.startTime) ?? null) : null,
-    qmpStatus: null,
-    backends: null,
-    guestReachable: null,
-    pinning: null,
-    ssh: `${ctx.config.ssh.host}:${ctx.config.ssh.port}`,
-    qmpSocket: spec.control.qmpSocket,
-    logs: { qemu: spec.control.log, console: spec.control.consoleLog },
+    ...vmFieldsOf(ctx, id, 'qemu', {
+      qmpSocket: spec.control.qmpSocket,
+      logs: { qemu: spec.control.log, console: spec.control.consoleLog },
+    }),
     note: id.state === 'foreign' ? id.reason : null,
   };
   if (id.state !== 'running') {
