@@ -18,11 +18,28 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # flavor, when its sources are there), sudo (copied into the lab guest for its non-root users).
 PACKAGES=(screen qemu-system-x86 qemu-utils openssh-client busybox-static dropbear-bin coreutils iproute2 numactl util-linux procps socat binutils xz-utils zstd gcc make sudo)
 
-install_packages() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+# The packages among "$@" that dpkg does not list as installed, one a line.
+missing_of() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf '%s\n' "$p"
   done
+}
+
+# Installs what is missing of one group of packages ($1 names it); install_packages fetched the lists.
+ensure_packages() {
+  local what=$1 missing
+  shift
+  mapfile -t missing < <(missing_of "$@")
+  if [ ${#missing[@]} -eq 0 ]; then say "$what: present"; return; fi
+  say "$what: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
+}
+
+install_packages() {
+  local missing
+  mapfile -t missing < <(missing_of "${PACKAGES[@]}")
   # The lab build downloads packages too: it needs package lists even when nothing is missing.
   if [ ${#missing[@]} -eq 0 ] && compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then say "Debian packages: all present"; return; fi
   [ "$(id -u)" -eq 0 ] || die "installing ${missing[*]:-package lists} needs root: run as root (sudo ./scripts/setup.sh)"
@@ -56,17 +73,7 @@ install_npm() {
 LIBVIRT_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libxml2-utils)
 
 install_libvirt() {
-  local missing=() p
-  for p in "${LIBVIRT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    say "libvirt: installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-      die "apt-get install ${missing[*]} failed"
-  else
-    say "libvirt: packages present"
-  fi
+  ensure_packages libvirt "${LIBVIRT_PACKAGES[@]}"
   # The user and groups libvirt's QEMU driver runs QEMU as (Debian builds it for
   # libvirt-qemu:libvirt-qemu), with the ids libvirt-daemon-system would give them.
   getent group kvm >/dev/null || groupadd --system kvm
@@ -86,31 +93,9 @@ install_libvirt() {
 # not make it PID 1 and starts nothing) checks the unit files, ansible-core runs deploy/ansible.
 DEPLOY_PACKAGES=(systemd ansible-core)
 
-install_deploy_tools() {
-  local missing=() p
-  for p in "${DEPLOY_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  if [ ${#missing[@]} -eq 0 ]; then say "deployment tools: present"; return; fi
-  say "deployment tools: installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-    die "apt-get install ${missing[*]} failed"
-}
-
 # The CLI's own tests: man-db renders the man page (man -l, man -M), zsh and fish run the
 # completion scripts `lwaftrctl completion` makes (bash is there already).
 CLI_TEST_PACKAGES=(man-db zsh fish)
-
-install_cli_test_tools() {
-  local missing=() p
-  for p in "${CLI_TEST_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  if [ ${#missing[@]} -eq 0 ]; then say "CLI test tools: present"; return; fi
-  say "CLI test tools: installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-    die "apt-get install ${missing[*]} failed"
-}
 
 build_lab() {
   local lab=$root/lab
@@ -166,7 +151,7 @@ mount_hugetlbfs() {
 
 install_packages
 install_npm
-install_cli_test_tools
+ensure_packages "CLI test tools" "${CLI_TEST_PACKAGES[@]}"
 if [ "${LWAFTRCTL_SKIP_LAB:-}" = 1 ]; then
   say "lab: skipped (LWAFTRCTL_SKIP_LAB=1)"
 else
@@ -174,6 +159,6 @@ else
   mount_hugetlbfs
   build_lab
   install_libvirt
-  install_deploy_tools
+  ensure_packages "deployment tools" "${DEPLOY_PACKAGES[@]}"
 fi
 say "done. Try: npx lwaftrctl -f conf/lab.conf all start"

@@ -19,10 +19,11 @@ export function renderPlans(plans: ComponentPlan[]): string[] {
 
 export function renderStep(step: Step): string[] {
   const note = step.note ? [`# ${step.note}`] : [];
-  return [...note, ...renderBody(step)];
+  return [...note, ...renderStepBody(step)];
 }
 
-function renderBody(step: Step): string[] {
+/** The step's lines without its note; the runnable script shares those of the steps that need no helper. */
+export function renderStepBody(step: Step): string[] {
   switch (step.kind) {
     case 'mkdir':
       return [`mkdir -p ${quoteArg(step.path)}`];
@@ -88,7 +89,7 @@ export function renderSsh(ssh: SshTarget, argv: string[]): string {
 }
 
 /** One line whatever the content: each line of it becomes an argument of printf. */
-export function renderWriteFile(file: string, content: string): string {
+function renderWriteFile(file: string, content: string): string {
   const lines = content.endsWith('\n') ? content.slice(0, -1).split('\n') : content.split('\n');
   const format = content.endsWith('\n') || lines.length > 1 ? "'%s\\n'" : '%s';
   return `printf ${format} ${lines.map(quoteArg).join(' ')} > ${quoteArg(file)}`;

@@ -5,7 +5,7 @@ import type { ProcessRef } from '../io/process-identity.js';
 import { describe } from '../run/wait-checks.js';
 import { quoteArg, quoteArgv, quoteRemoteArgv } from '../shell/quote.js';
 import { formatCoreList } from '../util/core-list.js';
-import { renderWriteFile } from './render-shell.js';
+import { renderStepBody } from './render-shell.js';
 import type { Step, WaitFor } from './steps.js';
 
 /** How the script names what the instance section defines once. */
@@ -31,11 +31,9 @@ export function scriptStep(step: Step, n: ScriptNames): string[] {
 function scriptBody(step: Step, n: ScriptNames): string[] {
   switch (step.kind) {
     case 'mkdir':
-      return [`mkdir -p ${quoteArg(step.path)}`];
     case 'write-file':
-      return [renderWriteFile(step.path, step.content)];
     case 'rotate-log':
-      return [`[ ! -e ${quoteArg(step.path)} ] || mv -f ${quoteArg(step.path)} ${quoteArg(`${step.path}.1`)}`];
+      return renderStepBody(step);
     case 'run': {
       const deadline = step.timeoutMs ? `timeout ${seconds(step.timeoutMs)}s ` : '';
       return [`run_in ${quoteArg(step.cwd ?? '.')} ${deadline}${quoteArgv(step.argv)}`];

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
+import { expect } from 'vitest';
 import { runCli } from './run-cli.js';
 import { testName, testPort } from './run-tag.js';
 
@@ -58,26 +59,11 @@ export function labInstance(baseName: string, basePort: number, extra = '', base
     cli: (...args) => runCli(['-f', conf, ...args]),
     status: async () => JSON.parse((await runCli(['-f', conf, '--json', 'status'])).stdout),
     guest: async (command) => {
-      const r = await execa(
-        'ssh',
-        [
-          '-o',
-          'BatchMode=yes',
-          '-o',
-          'StrictHostKeyChecking=yes',
-          '-o',
-          `UserKnownHostsFile=${LAB}/keys/known_hosts`,
-          '-o',
-          'ConnectTimeout=5',
-          '-i',
-          `${LAB}/keys/id_ed25519`,
-          '-p',
-          String(sshPort),
-          'root@127.0.0.1',
-          command,
-        ],
-        { reject: false, stdin: 'ignore', timeout: 30_000 },
-      );
+      const r = await execa('ssh', labSshArgv({ port: sshPort, target: 'root@127.0.0.1', command }), {
+        reject: false,
+        stdin: 'ignore',
+        timeout: 30_000,
+      });
       return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
     cleanup: async () => {
@@ -87,6 +73,25 @@ export function labInstance(baseName: string, basePort: number, extra = '', base
     },
   };
   return inst;
+}
+
+/** ssh's options for the lab guest as root: its key, the lab's known_hosts (unless another), no prompt. */
+export function labSshArgv(o: { port?: number; target: string; command: string; knownHosts?: string }): string[] {
+  return [
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${o.knownHosts ?? `${LAB}/keys/known_hosts`}`,
+    '-o',
+    'ConnectTimeout=5',
+    '-i',
+    `${LAB}/keys/id_ed25519`,
+    ...(o.port ? ['-p', String(o.port)] : []),
+    o.target,
+    o.command,
+  ];
 }
 
 /** Last resort after a failed test: anything still running from this state folder, by pid. */
@@ -118,6 +123,13 @@ export function leftovers(stateDir: string) {
   };
 }
 export const NOTHING = { processes: [], screens: [], runtimeFiles: [] };
+
+/** `all stop` succeeds and the instance leaves nothing behind. */
+export async function expectAllStopLeavesNothing(inst: LabInstance): Promise<void> {
+  const r = await inst.cli('all', 'stop');
+  expect(r.code, r.stderr).toBe(0);
+  expect(leftovers(inst.stateDir)).toEqual(NOTHING);
+}
 
 /** Pids whose command line mentions text (our own process excluded). */
 export function processesMentioning(text: string): number[] {

@@ -8,7 +8,15 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readProcStat } from '../../src/io/proc.js';
 import { eventually } from '../helpers/eventually.js';
-import { type LabInstance, labInstance, leftovers, NOTHING, processesMentioning, requireLab } from '../helpers/lab.js';
+import {
+  expectAllStopLeavesNothing,
+  type LabInstance,
+  labInstance,
+  leftovers,
+  NOTHING,
+  processesMentioning,
+  requireLab,
+} from '../helpers/lab.js';
 
 beforeAll(requireLab);
 
@@ -268,9 +276,7 @@ describe('lwaftrctl itself interrupted', () => {
     const resumed = await inst.cli('all', 'start');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((await inst.status()).lwaftr!.state).toBe('running');
-    const r = await inst.cli('all', 'stop');
-    expect(r.code, r.stderr).toBe(0);
-    expect(leftovers(inst.stateDir)).toEqual(NOTHING);
+    await expectAllStopLeavesNothing(inst);
   }, 90_000);
 
   it('Ctrl-C (SIGINT) in the middle of all start: exit 130, lock released; all stop cleans everything', async () => {
@@ -281,9 +287,7 @@ describe('lwaftrctl itself interrupted', () => {
     expect(fs.existsSync(path.join(inst.stateDir, 'lock'))).toBe(false);
     const s = await inst.status();
     expect(s.snabbnfv!.state).toBe('running');
-    const r = await inst.cli('all', 'stop');
-    expect(r.code, r.stderr).toBe(0);
-    expect(leftovers(inst.stateDir)).toEqual(NOTHING);
+    await expectAllStopLeavesNothing(inst);
   }, 90_000);
 
   it('two all start at once: one does the work, the other fails clearly (busy, 75); one QEMU', async () => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInstance, labInstance, leftovers, NOTHING, requireLab } from '../helpers/lab.js';
+import { expectAllStopLeavesNothing, type LabInstance, labInstance, requireLab } from '../helpers/lab.js';
 import { expectDocument } from '../helpers/schemas.js';
 
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
@@ -108,9 +108,7 @@ describe('VM_USER=lwaftr (sudo without a password)', () => {
   }, 120_000);
 
   it('all stop leaves nothing', async () => {
-    const r = await inst.cli('all', 'stop');
-    expect(r.code, r.stderr).toBe(0);
-    expect(leftovers(inst.stateDir)).toEqual(NOTHING);
+    await expectAllStopLeavesNothing(inst);
   }, 60_000);
 });
 
@@ -154,8 +152,6 @@ describe('VM_USER=asker (sudo only with a password)', () => {
   }, 60_000);
 
   it('all stop cleans up', async () => {
-    const r = await inst.cli('all', 'stop');
-    expect(r.code, r.stderr).toBe(0);
-    expect(leftovers(inst.stateDir)).toEqual(NOTHING);
+    await expectAllStopLeavesNothing(inst);
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identify } from '../../src/io/process-identity.js';
 import { qmpOnce } from '../../src/io/qmp-client.js';
-import { guestLinkUp, LAB, labInstance, REPO, requireLab, screenSessions } from '../helpers/lab.js';
+import { guestLinkUp, LAB, labInstance, labSshArgv, REPO, requireLab, screenSessions } from '../helpers/lab.js';
 
 const inst = labInstance('labtest', 10031);
 
@@ -62,20 +62,7 @@ describe('the lab guest, booted from the plan', () => {
     );
     const r = await execa(
       'ssh',
-      [
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'StrictHostKeyChecking=yes',
-        '-o',
-        `UserKnownHostsFile=${wrong}`,
-        '-i',
-        `${LAB}/keys/id_ed25519`,
-        '-p',
-        String(inst.sshPort),
-        'root@127.0.0.1',
-        'true',
-      ],
+      labSshArgv({ port: inst.sshPort, target: 'root@127.0.0.1', command: 'true', knownHosts: wrong }),
       { reject: false, stdin: 'ignore' },
     );
     expect(r.exitCode).not.toBe(0);

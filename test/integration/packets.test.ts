@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
-import { labInstance, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
+import { expectAllStopLeavesNothing, labInstance, REPO, requireLab } from '../helpers/lab.js';
 
 const inst = labInstance('pkpackets', 10110);
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
@@ -140,8 +140,6 @@ describe('packets through the whole chain', () => {
   }, 60_000);
 
   it('all stop leaves nothing behind on the host', async () => {
-    const r = await inst.cli('all', 'stop');
-    expect(r.code, r.stderr).toBe(0);
-    expect(leftovers(inst.stateDir)).toEqual(NOTHING);
+    await expectAllStopLeavesNothing(inst);
   }, 60_000);
 });

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB, labInstance, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
+import { expectAllStopLeavesNothing, LAB, labInstance, REPO, requireLab } from '../helpers/lab.js';
 
 const REAL_SNABB = path.join(LAB, 'real-snabb', 'src', 'snabb');
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
@@ -163,8 +163,6 @@ describe('real Snabb v2017.11 as the guest lwAFTR', () => {
   }, 60_000);
 
   it('all stop leaves nothing behind on the host', async () => {
-    const r = await inst.cli('all', 'stop');
-    expect(r.code, r.stderr).toBe(0);
-    expect(leftovers(inst.stateDir)).toEqual(NOTHING);
+    await expectAllStopLeavesNothing(inst);
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killLeftovers, LAB, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
+import { killLeftovers, labSshArgv, leftovers, NOTHING, REPO, requireLab } from '../helpers/lab.js';
 import { CLI } from '../helpers/run-cli.js';
 import { testName } from '../helpers/run-tag.js';
 
@@ -30,22 +30,7 @@ async function inNamespace(argv: string[], timeoutMs = 30_000) {
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut };
 }
 const cli = (...args: string[]) => inNamespace(['node', CLI, '-f', conf, ...args], 120_000);
-const guest = (command: string) =>
-  inNamespace([
-    'ssh',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    `UserKnownHostsFile=${LAB}/keys/known_hosts`,
-    '-o',
-    'ConnectTimeout=5',
-    '-i',
-    `${LAB}/keys/id_ed25519`,
-    `root@${VM_IP}`,
-    command,
-  ]);
+const guest = (command: string) => inNamespace(['ssh', ...labSshArgv({ target: `root@${VM_IP}`, command })]);
 
 function namespaceExists(): boolean {
   return fs.existsSync(`/run/netns/${NS}`);
