@@ -25,12 +25,9 @@ function guestRamMappings(stateDir: string): { path: string; kernelPageKiB: numb
     }));
 }
 
-/** 2 MiB pages nobody holds or has reserved. */
-function freeHugepages(): number {
-  const dir = '/sys/kernel/mm/hugepages/hugepages-2048kB';
-  return (
-    Number(fs.readFileSync(`${dir}/free_hugepages`, 'utf8')) - Number(fs.readFileSync(`${dir}/resv_hugepages`, 'utf8'))
-  );
+/** The host's whole 2 MiB pool: a guest larger than it can never start, whatever other tests free meanwhile. */
+function hugepagePool(): number {
+  return Number(fs.readFileSync('/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages', 'utf8'));
 }
 
 beforeAll(async () => {
@@ -56,8 +53,9 @@ describe('guest memory', () => {
   }, 90_000);
 
   it('a hugepage pool too small for MEM: vm start is refused before QEMU runs, with the fix', async () => {
-    // At least lab.conf's 512 MiB, so that GUEST_HUGEPAGES still fits in MEM.
-    const tooBig = labInstance(NAME, PORT, `MEM=${Math.max(freeHugepages() + 1, 256) * 2}M\n`);
+    // More than the whole pool (free pages alone would race with other tests stopping their VMs);
+    // at least lab.conf's 512 MiB, so that GUEST_HUGEPAGES still fits in MEM.
+    const tooBig = labInstance(NAME, PORT, `MEM=${Math.max(hugepagePool() + 1, 256) * 2}M\n`);
     try {
       const began = Date.now();
       const r = await tooBig.cli('vm', 'start');
@@ -67,6 +65,8 @@ describe('guest memory', () => {
       expect(Date.now() - began).toBeLessThan(10_000);
       expect((await tooBig.status()).vm!.state).toBe('stopped');
     } finally {
+      // Had it started after all, the memfd test below would find this VM running.
+      await tooBig.cli('--force', 'vm', 'stop');
       fs.rmSync(path.dirname(tooBig.conf), { recursive: true, force: true });
     }
   }, 30_000);
