@@ -50,17 +50,22 @@ export function guestResetUnownedArgv(nics: readonly string[]): string[] {
 }
 
 /**
- * $1 pid file, $2 log. Prints "running PID LOGBYTES", "dead PID" (files left, process gone
- * or its pid reused) or "stopped" (no pid file); then the log's last line, so that status
- * needs one round trip.
+ * A shell function, process_state PIDFILE LOG [READY]: prints "running PID LOGBYTES READY",
+ * "dead PID" (files left, process gone or its pid reused) or "stopped" (no pid file); then the
+ * log's last line, always as one line (empty when the log is), so that status needs one round
+ * trip and more can follow. Leaves $pid set when there was a pid file.
  */
-export const GUEST_PROCESS_STATE =
-  'test -r "$1" || { echo stopped; exit 0; }; read pid start <"$1"; ready=${3:+${3%%PID*}$pid${3#*PID}}; ' +
+export const PROCESS_STATE_FUNCTION =
+  'process_state() { pid=; test -r "$1" || { echo stopped; return 0; }; read pid start <"$1"; ' +
+  'ready=${3:+${3%%PID*}$pid${3#*PID}}; ' +
   'stat=$(sed "s/.*) //" /proc/$pid/stat 2>/dev/null); set -- "$1" "$2" $stat; ' +
   'if [ -n "$stat" ] && [ "$3" != Z ] && [ "${22}" = "$start" ]; ' +
   'then ok=1; [ -z "$ready" ] || [ -e "$ready" ] || ok=0; ' +
   'echo "running $pid $(wc -c <"$2" 2>/dev/null || echo 0) $ok"; ' +
-  'else echo "dead $pid"; fi; tail -n 1 "$2" 2>/dev/null';
+  'else echo "dead $pid"; fi; printf "%s\\n" "$(tail -n 1 "$2" 2>/dev/null)"; }';
+
+/** $1 pid file, $2 log, $3 the ready path (PID for the pid), if any: process_state of them. */
+export const GUEST_PROCESS_STATE = `${PROCESS_STATE_FUNCTION}; process_state "$@"`;
 
 /**
  * What needs root in the guest (the NIC resets, starting and signalling the lwAFTR, removing its

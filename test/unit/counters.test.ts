@@ -71,12 +71,19 @@ describe('the guest status script, by sh', () => {
         .toString()
         .split('\n');
     const first = run();
-    expect(first[0]).toMatch(new RegExp(`^running ${me} \\d+$`));
+    expect(first[0]).toMatch(new RegExp(`^running ${me} \\d+ 1$`));
     expect(first[1]).toBe('Time (s),decap (MPPS)');
     expect(parseSample(first[2], first[3])!.values).toEqual({ 'in-ipv4-packets': 42, 'out-ipv4-packets': 2 ** 40 });
     expect([first[4], first[5]]).toEqual(['', '']);
     const second = run();
     expect(parseSample(second[4], second[5])).toEqual(parseSample(first[2], first[3]));
+    // A log whose last line is still being written (no newline yet), or an empty one, is one line.
+    for (const log of ['first\nhalf a li', '']) {
+      fs.writeFileSync(path.join(root, 'log'), log);
+      const lines = run();
+      expect(lines[1]).toBe(log.split('\n').at(-1));
+      expect(parseSample(lines[2], lines[3])!.values['in-ipv4-packets']).toBe(42);
+    }
   });
 });
 

@@ -2,22 +2,19 @@
 // under /var/run/snabb/<pid>/apps/lwaftr/ (Snabb v2017.11's layout, which the lab's stand-in keeps
 // too), read in the same SSH round trip as the process check. The previous sample is kept in the
 // guest, beside the lwAFTR's pid file, so that status gives rates without a second look.
+import { PROCESS_STATE_FUNCTION } from '../../io/guest-process.js';
 
 /** Snabb's shm root in the guest, and the lwAFTR's counters below a process's folder. */
 export const SNABB_SHM = '/var/run/snabb';
 export const LWAFTR_COUNTERS = 'apps/lwaftr';
 
 /**
- * $1 pid file, $2 log, $3 sample file. Prints "running PID" / "dead PID" / "stopped", the log's
- * last line, then, when the process has counters: "counters UPTIME NAME...", their values on one
- * line, and the previous sample's two lines (empty when there was none), which it then replaces.
+ * $1 pid file, $2 log, $3 sample file. Prints what process_state does (two lines), then, when the
+ * process has counters: "counters UPTIME NAME...", their values on one line, and the previous
+ * sample's two lines (empty when there was none), which it then replaces.
  */
 export const GUEST_LWAFTR_STATUS =
-  'pidfile=$1 log=$2 sample=$3; test -r "$pidfile" || { echo stopped; exit 0; }; ' +
-  'read pid start <"$pidfile"; stat=$(sed "s/.*) //" /proc/$pid/stat 2>/dev/null); set -- $stat; ' +
-  'if [ -n "$stat" ] && [ "$1" != Z ] && [ "${20}" = "$start" ]; ' +
-  'then echo "running $pid $(wc -c <"$log" 2>/dev/null || echo 0)"; else echo "dead $pid"; fi; ' +
-  'tail -n 1 "$log" 2>/dev/null || echo; ' +
+  `${PROCESS_STATE_FUNCTION}; sample=$3; process_state "$1" "$2"; [ -n "$pid" ] || exit 0; ` +
   `cd ${SNABB_SHM}/$pid/${LWAFTR_COUNTERS} 2>/dev/null && set -- *.counter && [ -e "$1" ] || exit 0; ` +
   'now="counters $(cut -d" " -f1 /proc/uptime) $*"; ' +
   'values=$(cat "$@" | od -An -tu8 -v | tr -s " \\n" " "); ' +
