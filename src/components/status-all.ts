@@ -17,10 +17,10 @@ export function statusContext(config: Config): RunContext {
 export async function collectStatus(ctx: RunContext): Promise<InstanceStatus> {
   const probe = probeLive(ctx);
   const vm = await vmStatus(ctx, probe);
-  // Backends are connected or not only where QEMU serves them (and can be asked).
+  // Backends are connected or not only where QEMU serves them and answered; else unknown (null).
   const qemuServes = vm.state !== 'stopped' && vm.state !== 'broken' && vm.state !== 'unknown';
   return {
-    snabbnfv: snabbnfvStatus(ctx, qemuServes ? (vm.backends ?? {}) : undefined),
+    snabbnfv: snabbnfvStatus(ctx, qemuServes && vm.backends ? vm.backends : undefined),
     vm,
     lwaftr: await lwaftrStatus(ctx, probe, vm.state),
   };

@@ -3,6 +3,7 @@
 // for what lwaftrctl's QEMU command line does, <qemu:override> or <qemu:commandline> carries it
 // (test/fixtures/libvirt/README.md says what was proven and why).
 import path from 'node:path';
+import { joinKernelParams } from '../../shell/kernel-cmdline.js';
 import { formatCoreList } from '../../util/core-list.js';
 import { mgmtNicArgs } from './qemu-argv.js';
 import type { DataNic, MgmtNic, Serial, VmSpec } from './spec.js';
@@ -116,7 +117,7 @@ function osElement(spec: VmSpec): XmlElement {
     el('type', { arch, machine: spec.machine }, 'hvm'),
     k && el('kernel', {}, k.path),
     k?.initrd && el('initrd', {}, k.initrd),
-    k && el('cmdline', {}, k.cmdline.join(' ')),
+    k && el('cmdline', {}, joinKernelParams(k.cmdline)),
     !k && el('boot', { dev: 'hd' }),
   );
 }
