@@ -3,7 +3,7 @@
 // which is slow and so is asked at once, in parallel with the rest.
 import type { GuestProcessState } from '../io/guest-process.js';
 import { type Identity, identify } from '../io/process-identity.js';
-import { type ChardevInfo, QmpClient } from '../io/qmp-client.js';
+import { type ChardevInfo, QmpClient, type QmpCpu, vcpuThreadsOf } from '../io/qmp-client.js';
 import type { RunContext } from '../run/run-context.js';
 import { type GuestLwaftrHealth, readGuestLwaftrHealth } from './lwaftr/guest-lwaftr.js';
 import { qemuProcess } from './vm/plan.js';
@@ -47,8 +47,8 @@ async function askQmp(socket: string): Promise<QmpFacts | undefined> {
     client = await QmpClient.connect(socket);
     const { status } = await client.execute<{ status: string }>('query-status');
     const chardevs = await client.execute<ChardevInfo[]>('query-chardev');
-    const cpus = await client.execute<{ 'cpu-index': number; 'thread-id': number }[]>('query-cpus-fast');
-    return { status, chardevs, vcpuThreads: cpus.map((c) => ({ vcpu: c['cpu-index'], threadId: c['thread-id'] })) };
+    const cpus = await client.execute<QmpCpu[]>('query-cpus-fast');
+    return { status, chardevs, vcpuThreads: vcpuThreadsOf(cpus) };
   } catch {
     return undefined;
   } finally {

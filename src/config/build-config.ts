@@ -13,7 +13,7 @@ import type { Config, Timeouts } from './types.js';
 
 export type { BuildContext } from './settings.js';
 
-/** File name of QEMU's QMP socket in STATE_DIR (src/components/instance-paths.ts puts it there). */
+/** File name of QEMU's QMP socket in STATE_DIR (plan/instance-paths.ts puts it there). */
 export const QMP_SOCKET_NAME = 'qmp.sock';
 
 export function buildConfig(entries: RawEntry[], ctx: BuildContext): { config?: Config; problems: ConfigProblem[] } {

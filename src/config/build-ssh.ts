@@ -20,9 +20,17 @@ function sshHostOf(s: Settings): string {
   return s.value('VM_IP', (v) => parseIpv4(v).split('/')[0]!);
 }
 
+// SSH_OPTS is read by the SSH and the VM sections both; parsed (its -F file read) once per config.
+const parsedSshOpts = new WeakMap<Settings, SshOpts>();
+
 function sshOpts(s: Settings): SshOpts {
-  const cx = { home: s.ctx.home, host: sshHostOf(s), readFile: s.ctx.readFile };
-  return s.optional('SSH_OPTS', (v) => parseSshOpts(v, cx)) ?? {};
+  let opts = parsedSshOpts.get(s);
+  if (!opts) {
+    const cx = { home: s.ctx.home, host: sshHostOf(s), readFile: s.ctx.readFile };
+    opts = s.optional('SSH_OPTS', (v) => parseSshOpts(v, cx)) ?? {};
+    parsedSshOpts.set(s, opts);
+  }
+  return opts;
 }
 
 /**

@@ -111,7 +111,7 @@ function mgmtOf(s: Settings, hostPath: (v: string) => string): MgmtNet {
   const mac = s.value('MGMT_MAC', parseMac);
   if (s.value('MGMT_NET', (v) => parseChoice(v, ['tap', 'user'] as const)) === 'user') {
     const sshPort = sshPortOf(s);
-    if (!s.isSet('VM_SSH_PORT') && !s.refused('VM_SSH_PORT') && sshPort.fromDefault)
+    if (sshPort.fromDefault && !s.refused('VM_SSH_PORT'))
       s.problem(
         'VM_SSH_PORT',
         'MGMT_NET=user forwards a host port on 127.0.0.1 to the guest SSH: set VM_SSH_PORT to a free port such as ' +

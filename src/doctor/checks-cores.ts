@@ -1,6 +1,7 @@
 // Cores: online, on the NUMA node, isolated for busy processes, not shared between busy processes
 // (and not hyperthread siblings of each other).
 
+import { resolvePinning } from '../components/vm/spec.js';
 import type { Config } from '../config/types.js';
 import { formatCoreList } from '../util/core-list.js';
 import { parseCpuList } from './host-facts.js';
@@ -27,9 +28,7 @@ export function coreRoles(config: Config): CoreRole[] {
     kind: 'snabbnfv',
   }));
   const pin = config.vm.pin;
-  const whole = pin.wholeProcessCores;
-  const vcpu = pin.vcpuCores ?? whole;
-  const emulator = pin.emulatorCores ?? whole;
+  const { vcpu, emulator } = pinnedCores(config);
   if (vcpu)
     roles.push({
       name: 'QEMU vCPUs',
@@ -132,8 +131,7 @@ function checkPinned(config: Config): CheckResult {
         `QEMU_EMULATOR_CORES=${pin.emulatorCores ?? ''}`,
     ),
   ];
-  const vcpu = pin.vcpuCores ?? pin.wholeProcessCores;
-  const other = pin.emulatorCores ?? pin.wholeProcessCores;
+  const { vcpu, emulator: other } = pinnedCores(config);
   if (vcpu)
     return ok(
       s,
@@ -230,4 +228,11 @@ function checkSiblings(config: Config, view: HostView, roles: CoreRole[]): Check
     evidence,
     'pick busy cores on different physical cores (see thread_siblings_list)',
   );
+}
+
+/** The cores of all vCPU threads and of QEMU's other threads, as the VM spec resolves them. */
+function pinnedCores(config: Config): { vcpu?: number[]; emulator?: number[] } {
+  const { vcpus, emulator } = resolvePinning(config);
+  const vcpu = vcpus.length ? [...new Set(vcpus.flatMap((v) => v.cores))].sort((a, b) => a - b) : undefined;
+  return { vcpu, emulator };
 }

@@ -104,6 +104,18 @@ export interface ChardevInfo {
 }
 
 /** A server socket chardev reads "disconnected:unix:..." until its client (the backend) connects. */
-export function isChardevConnected(info: ChardevInfo): boolean {
+function isChardevConnected(info: ChardevInfo): boolean {
   return !info.filename.startsWith('disconnected:');
+}
+
+/** From query-chardev's answer: each of the labels to whether its backend is connected (false when absent). */
+export function connectedChardevsOf(devs: ChardevInfo[], labels: readonly string[]): Map<string, boolean> {
+  return new Map(labels.map((l) => [l, devs.some((d) => d.label === l && isChardevConnected(d))]));
+}
+
+/** query-cpus-fast's answer, as far as lwaftrctl reads it. */
+export type QmpCpu = { 'cpu-index': number; 'thread-id': number };
+
+export function vcpuThreadsOf(cpus: QmpCpu[]): { vcpu: number; threadId: number }[] {
+  return cpus.map((c) => ({ vcpu: c['cpu-index'], threadId: c['thread-id'] }));
 }

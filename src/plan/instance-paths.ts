@@ -1,6 +1,7 @@
 // Where an instance keeps its files, and what its screen sessions are called.
 // Everything is derived from NAME and STATE_DIR, so two instances never collide.
 import path from 'node:path';
+import { QMP_SOCKET_NAME } from '../config/build-config.js';
 import type { Config, PortIndex } from '../config/types.js';
 
 export const DEFAULT_NAME = 'lwaftr1';
@@ -40,7 +41,7 @@ export function instancePaths(config: Config): InstancePaths {
     lock: s('lock'),
     toolLog: s('lwaftrctl.log'),
     screenrc: s('screenrc'),
-    qmpSocket: s('qmp.sock'),
+    qmpSocket: s(QMP_SOCKET_NAME),
     qemuPidFile: s('qemu.pid'),
     qemuRecord: s('qemu.json'),
     qemuLog: s('qemu.log'),

@@ -26,9 +26,6 @@ export interface ScriptRequest {
   warnings: ConfigProblem[];
 }
 
-/** Where the script's own part begins, after the helpers every script shares. */
-export const INSTANCE_MARK = '# ---- Instance ';
-
 export function renderScript(config: Config, req: ScriptRequest): string[] {
   const plans = actionPlan(config, req.component, req.action, { force: req.force });
   const names = scriptNames(config, plans);

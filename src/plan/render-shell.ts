@@ -5,17 +5,9 @@
 import type { SshTarget } from '../io/guest-ssh.js';
 import type { ProcessRef } from '../io/process-identity.js';
 import { quoteArg, quoteArgv, quoteRemoteArgv } from '../shell/quote.js';
+import { sshOptionArgv } from '../shell/ssh-options.js';
 import { formatCoreList } from '../util/core-list.js';
-import type { ComponentPlan, Step, WaitFor } from './steps.js';
-
-export function renderPlans(plans: ComponentPlan[]): string[] {
-  const lines: string[] = [];
-  for (const plan of plans) {
-    lines.push(`# ${plan.component} ${plan.action}`);
-    for (const step of plan.steps) lines.push(...renderStep(step));
-  }
-  return lines;
-}
+import type { Step, WaitFor } from './steps.js';
 
 export function renderStep(step: Step): string[] {
   const note = step.note ? [`# ${step.note}`] : [];
@@ -75,15 +67,7 @@ export function renderStepBody(step: Step): string[] {
 }
 
 export function renderSsh(ssh: SshTarget, argv: string[]): string {
-  const opts = [
-    '-p',
-    String(ssh.port),
-    ...(ssh.identityFile ? ['-i', ssh.identityFile] : []),
-    '-o',
-    `UserKnownHostsFile=${ssh.knownHosts}`,
-    '-o',
-    `StrictHostKeyChecking=${ssh.hostKeyCheck}`,
-  ];
+  const opts = sshOptionArgv(ssh);
   // Quoted twice: once for the guest's shell (the command), once for the local shell here.
   return `ssh ${quoteArgv(opts)} ${quoteArg(`${ssh.user}@${ssh.host}`)} ${quoteArg(quoteRemoteArgv(argv))}`;
 }

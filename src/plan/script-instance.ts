@@ -6,9 +6,13 @@ import type { Config } from '../config/types.js';
 import { asRoot } from '../io/guest-process.js';
 import type { ProcessRef } from '../io/process-identity.js';
 import { quoteArg, quoteArgv } from '../shell/quote.js';
+import { sshOptionArgv } from '../shell/ssh-options.js';
 import { instancePaths } from './instance-paths.js';
 import type { ScriptNames } from './script-steps.js';
 import type { ComponentPlan, Step, WaitFor } from './steps.js';
+
+/** Where the script's own part begins, after the helpers every script shares. */
+export const INSTANCE_MARK = '# ---- Instance ';
 
 /** Every process the plans name, and this instance's own, each under one shell name. */
 export function scriptNames(config: Config, plans: ComponentPlan[]): ScriptNames & { processes: ProcessRef[] } {
@@ -54,15 +58,9 @@ function waitProcesses(w: WaitFor): ProcessRef[] {
 export function instanceSection(config: Config, names: ReturnType<typeof scriptNames>): string[] {
   const paths = instancePaths(config);
   const ssh = config.ssh;
-  const sshOpts = [
-    '-p',
-    String(ssh.port),
-    ...(ssh.identityFile ? ['-i', ssh.identityFile] : []),
-    ...['-o', `UserKnownHostsFile=${ssh.knownHosts}`, '-o', `StrictHostKeyChecking=${ssh.hostKeyCheck}`],
-    ...['-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.ceil(ssh.connectTimeoutMs / 1000)}`],
-  ];
+  const sshOpts = [...sshOptionArgv(ssh), '-o', 'BatchMode=yes'];
   return [
-    `# ---- Instance ${config.name}: its processes, QMP socket and logs, and its guest ----`,
+    `${INSTANCE_MARK}${config.name}: its processes, QMP socket and logs, and its guest ----`,
     `QMP=${quoteArg(paths.qmpSocket)}`,
     `QEMU_LOG=${quoteArg(paths.qemuLog)}`,
     `SNABBNFV_LOG=${quoteArg(paths.snabbnfv[1].log)}`,
@@ -80,32 +78,25 @@ export function instanceSection(config: Config, names: ReturnType<typeof scriptN
 }
 
 /** What the controller checks before and does after a component's plan, beyond the plan's steps. */
-export function aroundPlan(
-  config: Config,
-  plan: ComponentPlan,
-  names: ReturnType<typeof scriptNames>,
-): { before: string[]; after: string[] } {
+export function aroundPlan(config: Config, plan: ComponentPlan, names: ReturnType<typeof scriptNames>): Around {
   const paths = instancePaths(config);
   const ports = config.snabbnfv.ports.map((p) => names.process(snabbnfvProcess(config, p))).join(' ');
   const qemu = names.process(qemuProcess(config));
   const sockets = quoteArgv([paths.qmpSocket, ...config.snabbnfv.ports.map((p) => p.socket)]);
   const cli = (what: string) => `lwaftrctl -f ${quoteArg(config.file)} ${what}`;
   const guestPid = quoteArg(paths.guest.pidFile);
+  const needBackends =
+    `need_running 'QEMU would block until a vhost-user backend connects to every socket' ` +
+    `${quoteArg(`start the backends first: ${cli('snabbnfv start')} (or all start)`)} ${ports}`;
+  if (plan.component === 'vm' && config.vm.engine === 'libvirt')
+    return aroundLibvirtVm(config, plan.action, sockets, needBackends);
   switch (`${plan.component} ${plan.action}`) {
     case 'snabbnfv start':
       return { before: [`forget_stale ${ports}`], after: [] };
     case 'snabbnfv stop':
       return { before: [], after: [`forget_stale ${ports}`] };
     case 'vm start':
-      return {
-        before: [
-          `need_running 'QEMU would block until a vhost-user backend connects to every socket' ${quoteArg(
-            `start the backends first: ${cli('snabbnfv start')} (or all start)`,
-          )} ${ports}`,
-          `clean_after ${qemu} ${sockets}`,
-        ],
-        after: [],
-      };
+      return { before: [needBackends, `clean_after ${qemu} ${sockets}`], after: [] };
     case 'vm stop':
       return {
         before: [`if ! is_ours ${qemu}; then clean_after ${qemu} ${sockets}; say 'vm: already stopped'; return 0; fi`],
@@ -131,4 +122,31 @@ export function aroundPlan(
         after: [': >"$lock.stopped-lwaftr"'],
       };
   }
+}
+
+type Around = { before: string[]; after: string[] };
+
+/** vm under libvirt: a domain of this NAME that another defined is refused at start, left alone at stop. */
+function aroundLibvirtVm(config: Config, action: string, sockets: string, needBackends: string): Around {
+  const name = config.name;
+  const whose = `domain_of ${quoteArg(name)} ${quoteArg(config.stateDir)}`;
+  if (action === 'start')
+    return {
+      before: [
+        needBackends,
+        whose,
+        `[ "$dstate" != foreign ] || fail 1 "libvirt already has a domain named ${name} and $why" ` +
+          quoteArg(`give this instance another NAME, or find out whose it is: virsh dumpxml ${name}`),
+        `clean_sockets ${sockets}`,
+      ],
+      after: [],
+    };
+  return {
+    before: [
+      whose,
+      `if [ "$dstate" = foreign ]; then warn "libvirt domain ${name} left alone: $why"; fi`,
+      `if [ "$dstate" != ours ]; then clean_sockets ${sockets}; say 'vm: already stopped'; return 0; fi`,
+    ],
+    after: [`clean_sockets ${sockets}`],
+  };
 }

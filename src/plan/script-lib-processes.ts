@@ -154,6 +154,10 @@ clean_after() {
   p=$1; shift
   if is_ours "$p"; then return 0; fi
   forget_stale "$p"
+  clean_sockets "$@"
+}
+# clean_sockets SOCKET...: removes those nobody listens on any more.
+clean_sockets() {
   for s do
     if [ -S "$s" ] && ! listening "$s"; then rm -f "$s"; fi
   done

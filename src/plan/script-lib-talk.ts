@@ -1,5 +1,7 @@
 // The dry-run script's helpers, part 3: QEMU over QMP (socat), the guest's SSH banner, and the
 // guest lwAFTR over ssh. Shell text (POSIX sh): `\\` and `\${` below are \ and ${ in the script.
+import { LWAFTRCTL_NS } from '../components/vm/libvirt-xml.js';
+
 export const SCRIPT_LIB_TALK = `
 # What socat runs against QEMU's QMP socket: after the greeting, qmp_capabilities and $QMP_COMMAND; the
 # answer to the command ({"return": ...} or {"error": ...}; events skipped) goes to fd 3.
@@ -79,6 +81,15 @@ chardevs_connected() {
 domain_state() {
   status=$(virsh -q domstate "$1" 2>/dev/null) || status='libvirtd does not answer'
   [ "$status" = "$2" ]
+}
+# domain_of DOMAIN STATEDIR: dstate is absent (libvirt has no such domain), ours (its lwaftrctl metadata
+# names STATEDIR, as lwaftrctl's own check does) or foreign (why says whose).
+domain_of() {
+  if ! virsh -q domstate "$1" >/dev/null 2>&1; then dstate=absent; return 0; fi
+  owner=$(virsh metadata "$1" --uri '${LWAFTRCTL_NS}' 2>/dev/null | sed -n 's/.*stateDir="\\([^"]*\\)".*/\\1/p')
+  if [ "$owner" = "$2" ]; then dstate=ours; return 0; fi
+  dstate=foreign why="\${owner:+it belongs to the lwaftrctl instance in $owner}"
+  why=\${why:-lwaftrctl did not define it}
 }
 # domain_pinned DOMAIN PIDFILE VCPU=CORES... [emulator=CORES]: libvirt has put each vCPU thread of the
 # domain's QEMU (query-cpus-fast through virsh) and its main thread on CORES (as /proc lists them).

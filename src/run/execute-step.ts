@@ -4,7 +4,7 @@ import { OperationError } from '../errors.js';
 import { guestFailure } from '../io/guest-process.js';
 import { runLocal, spawnDetached } from '../io/local.js';
 import { identify, type ProcessRef, writeRecord } from '../io/process-identity.js';
-import { qmpOnce } from '../io/qmp-client.js';
+import { type QmpCpu, qmpOnce, vcpuThreadsOf } from '../io/qmp-client.js';
 import { isSessionOf, listScreenSessions } from '../io/screen-sessions.js';
 import { tailFile } from '../io/tail-file.js';
 import { renderStep } from '../plan/render-shell.js';
@@ -126,11 +126,11 @@ async function escalate(
 async function pinVcpus(socket: string, process: ProcessRef, pins: VcpuPin[]): Promise<void> {
   if (identify(process).state !== 'running')
     throw new OperationError('QEMU is not running: cannot pin its vCPU threads');
-  const cpus = await qmpOnce<{ 'cpu-index': number; 'thread-id': number }[]>(socket, 'query-cpus-fast');
+  const threads = vcpuThreadsOf(await qmpOnce<QmpCpu[]>(socket, 'query-cpus-fast'));
   for (const pin of pins) {
-    const cpu = cpus.find((c) => c['cpu-index'] === pin.vcpu);
-    if (!cpu) throw new OperationError(`QEMU reports no vCPU ${pin.vcpu} (query-cpus-fast): cannot pin it`);
-    await runLocal(['taskset', '-pc', formatCoreList(pin.cores), String(cpu['thread-id'])]);
+    const thread = threads.find((t) => t.vcpu === pin.vcpu);
+    if (!thread) throw new OperationError(`QEMU reports no vCPU ${pin.vcpu} (query-cpus-fast): cannot pin it`);
+    await runLocal(['taskset', '-pc', formatCoreList(pin.cores), String(thread.threadId)]);
   }
 }
 

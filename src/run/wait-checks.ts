@@ -1,10 +1,10 @@
-// One look at a thing awaited, and the wait loop around it. No child processes here:
-// status uses these too, and must stay cheap.
+// One look at a thing awaited, and the wait loop around it. Cheap looks (files, /proc, QMP; virsh
+// and the guest over SSH only where the thing lives there): status and polls use these too.
 import fs from 'node:fs';
 import { OperationError } from '../errors.js';
 import { guestProcessGoneArgv, guestProcessStateArgv, parseGuestProcessState } from '../io/guest-process.js';
 import { identify, writeRecord } from '../io/process-identity.js';
-import { type ChardevInfo, isChardevConnected, qmpOnce } from '../io/qmp-client.js';
+import { type ChardevInfo, connectedChardevsOf, qmpOnce } from '../io/qmp-client.js';
 import { BannerProbe, sshBannerAnswers } from '../io/ssh-banner.js';
 import { tailFile } from '../io/tail-file.js';
 import type { WaitFor, Watched } from '../plan/steps.js';
@@ -131,7 +131,8 @@ async function checkQmp(
       return s.status === w.status ? { ready: true } : { ready: false, status: s.status };
     }
     const devs = await qmpOnce<ChardevInfo[]>(w.socket, 'query-chardev');
-    const waiting = w.chardevs.filter((id) => !devs.some((d) => d.label === id && isChardevConnected(d)));
+    const connected = connectedChardevsOf(devs, w.chardevs);
+    const waiting = w.chardevs.filter((id) => !connected.get(id));
     return waiting.length === 0 ? { ready: true } : { ready: false, status: `${waiting.join(', ')} not connected` };
   } catch (err) {
     if (err instanceof OperationError) throw err;

@@ -232,6 +232,23 @@ describe('VM_ENGINE=libvirt on the lab', () => {
       expect(r.stderr).toContain(
         `libvirt already has a domain named ${domain} (shut off) and lwaftrctl did not define it`,
       );
+      // The printed scripts do the same: the start refused, the stop leaves the domain alone.
+      const script = async (action: string) => {
+        const dry = await inst.cli('--dry-run', 'vm', action);
+        expect(dry.code, dry.stderr).toBe(0);
+        const file = path.join(path.dirname(inst.conf), `vm-${action}.sh`);
+        fs.writeFileSync(file, dry.stdout);
+        return execa('sh', [file], { reject: false, stdin: 'ignore', timeout: 60_000 });
+      };
+      const printedStart = await script('start');
+      expect(printedStart.exitCode).toBe(1);
+      expect(printedStart.stderr).toContain(
+        `libvirt already has a domain named ${domain} and lwaftrctl did not define it`,
+      );
+      const printedStop = await script('stop');
+      expect(printedStop.exitCode, printedStop.stderr).toBe(0);
+      expect(printedStop.stderr).toContain(`libvirt domain ${domain} left alone: lwaftrctl did not define it`);
+      expect((await virsh('domstate', domain)).stdout).toBe('shut off');
       const stop = await inst.cli('all', 'stop');
       expect(stop.code).toBe(0);
       expect(stop.stderr).toContain(`libvirt domain ${domain} left alone: lwaftrctl did not define it`);

@@ -7,6 +7,7 @@ import { dryRunText } from '../../src/commands/dry-run-command.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { ConfigProblem } from '../../src/errors.js';
 import type { Action, Component } from '../../src/plan/component-names.js';
+import { INSTANCE_MARK } from '../../src/plan/script-instance.js';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -27,7 +28,7 @@ type Checks = { failures: ConfigProblem[]; warnings: ConfigProblem[] };
  */
 function ownPart(file: string, what: string): string[] {
   const lines = script(file, what === 'instance' ? 'vm start' : what);
-  const instance = lines.findIndex((l) => l.startsWith('# ---- Instance '));
+  const instance = lines.findIndex((l) => l.startsWith(INSTANCE_MARK));
   const functions = lines.findIndex(
     (l, i) => i > instance && /^# ---- (snabbnfv|vm|lwaftr) (start|stop) ----$/.test(l),
   );
@@ -62,7 +63,7 @@ const OPERATOR_HOST: [string, string][] = [
   ['instance', "# The guest over SSH, with the configured options; COMMAND is quoted for the guest's shell."],
   [
     'instance',
-    'guest() { ssh -p 22 -i /home/op/.ssh/lwaftr_vm -o UserKnownHostsFile=/run/lwaftrctl/lwaftr1/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=10 igalia@10.21.21.2 "$*"; }',
+    'guest() { ssh -p 22 -i /home/op/.ssh/lwaftr_vm -o IdentitiesOnly=yes -o UserKnownHostsFile=/run/lwaftrctl/lwaftr1/known_hosts -o StrictHostKeyChecking=yes -o ConnectTimeout=10 -o BatchMode=yes igalia@10.21.21.2 "$*"; }',
   ],
   ['instance', '# What needs root in the guest goes through sudo -n when VM_USER is not root.'],
   ['instance', "AS_ROOT='sudo -n'"],
@@ -388,7 +389,7 @@ const TCG_HOST: [string, string][] = [
   ['instance', "# The guest over SSH, with the configured options; COMMAND is quoted for the guest's shell."],
   [
     'instance',
-    'guest() { ssh -p 10022 -i /etc/lwaftr/id_ed25519 -o UserKnownHostsFile=/run/lwaftrctl/tcg1/known_hosts -o StrictHostKeyChecking=accept-new -o BatchMode=yes -o ConnectTimeout=10 root@127.0.0.1 "$*"; }',
+    'guest() { ssh -p 10022 -i /etc/lwaftr/id_ed25519 -o IdentitiesOnly=yes -o UserKnownHostsFile=/run/lwaftrctl/tcg1/known_hosts -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10 -o BatchMode=yes root@127.0.0.1 "$*"; }',
   ],
   ['instance', '# What needs root in the guest goes through sudo -n when VM_USER is not root.'],
   ['instance', "AS_ROOT=''"],

@@ -15,7 +15,7 @@ import {
   type Verdict,
 } from '../status-types.js';
 import { hostShmRoot, readBackendTraffic } from './link-counters.js';
-import { snabbnfvProcess } from './plan.js';
+import { SNABBNFV_RUNNING_LINE, snabbnfvProcess } from './plan.js';
 import { describeForeign, foreignSessions } from './sessions.js';
 
 /** `connected`: QEMU's chardev id → connected, or undefined when QEMU does not run. */
@@ -43,7 +43,7 @@ export function snabbnfvStatus(ctx: RunContext, connected: Record<string, boolea
       attach: session ? `screen -r ${session.pid}.${session.name}` : null,
       log: p.log,
       lastLine: last,
-      load: parseLoadReport(lastLineWith(p.log, 'load: time:')),
+      load: parseLoadReport(lastLineWith(p.log, SNABBNFV_RUNNING_LINE)),
       traffic: running ? readBackendTraffic(hostShmRoot(), id.pid) : null,
       note: id.state === 'foreign' ? id.reason : null,
       foreignSession: foreign.find((f) => f.port === port.index)?.session ?? null,

@@ -1,15 +1,21 @@
 // What a VM start refuses before anything is touched, whichever engine runs QEMU.
 import net from 'node:net';
+import type { Config } from '../../config/types.js';
 import { OperationError } from '../../errors.js';
 import { identify } from '../../io/process-identity.js';
 import type { RunContext } from '../../run/run-context.js';
 import { isAre, portsText } from '../port-words.js';
 import { snabbnfvProcess } from '../snabbnfv/plan.js';
 
-export function refuseWithoutBackends(ctx: RunContext): void {
-  const down = ctx.config.snabbnfv.ports
-    .filter((p) => identify(snabbnfvProcess(ctx.config, p)).state !== 'running')
+/** The ports whose snabbnfv backend is not running. */
+export function backendsDown(config: Config): number[] {
+  return config.snabbnfv.ports
+    .filter((p) => identify(snabbnfvProcess(config, p)).state !== 'running')
     .map((p) => p.index);
+}
+
+export function refuseWithoutBackends(ctx: RunContext): void {
+  const down = backendsDown(ctx.config);
   if (down.length)
     throw new OperationError(
       `snabbnfv ${portsText(down)} ${isAre(down)} not running: QEMU would block until a vhost-user backend ` +

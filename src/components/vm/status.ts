@@ -1,16 +1,15 @@
 // vm status: QEMU's identity, what QMP says (run state, backends connected, vCPU threads), the
 // guest's SSH, and the live pinning against the spec.
 
-import { identify } from '../../io/process-identity.js';
-import { isChardevConnected } from '../../io/qmp-client.js';
+import { connectedChardevsOf } from '../../io/qmp-client.js';
 import { sshBannerAnswers } from '../../io/ssh-banner.js';
 import type { RunContext } from '../../run/run-context.js';
 import type { LiveProbe } from '../live-probe.js';
-import { snabbnfvProcess } from '../snabbnfv/plan.js';
 import { STOPPED, type Verdict, type VmStatus } from '../status-types.js';
 import { libvirtVmStatus } from './libvirt-status.js';
 import { comparePinning, readThreadAffinities } from './pinning.js';
 import { resolveVmSpec } from './spec.js';
+import { backendsDown } from './start-guards.js';
 import { vmFieldsOf } from './status-fields.js';
 
 export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmStatus> {
@@ -28,15 +27,16 @@ export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmSta
     note: id.state === 'foreign' ? id.reason : null,
   };
   if (id.state !== 'running') {
-    const backendsUp = ctx.config.snabbnfv.ports.every(
-      (p) => identify(snabbnfvProcess(ctx.config, p)).state === 'running',
-    );
+    const backendsUp = backendsDown(ctx.config).length === 0;
     return { ...judgeVm({ qemu: id.state, pid: base.pid, backendsUp }, ctx.config.file), ...base };
   }
   const qmp = await probe.qmp;
   const backends = qmp
     ? Object.fromEntries(
-        spec.dataNics.map((n) => [n.chardev, qmp.chardevs.some((d) => d.label === n.chardev && isChardevConnected(d))]),
+        connectedChardevsOf(
+          qmp.chardevs,
+          spec.dataNics.map((n) => n.chardev),
+        ),
       )
     : null;
   // A guest that answered the SSH probe is reachable; otherwise its banner tells whether sshd is up at all.

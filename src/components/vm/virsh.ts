@@ -1,7 +1,7 @@
 // The VM's edge to libvirt (VM_ENGINE=libvirt): virsh on the system instance, as argv. What
 // virsh prints was recorded on libvirt 9.0 (test/fixtures/libvirt/README.md).
 import { OperationError } from '../../errors.js';
-import { type ChardevInfo, isChardevConnected } from '../../io/qmp-client.js';
+import { type ChardevInfo, connectedChardevsOf, type QmpCpu, vcpuThreadsOf } from '../../io/qmp-client.js';
 import { quoteArgv } from '../../shell/quote.js';
 import { LWAFTRCTL_NS } from './libvirt-xml.js';
 
@@ -86,10 +86,10 @@ export async function monitorCommand<T>(domain: string, execute: string): Promis
 export async function connectedChardevs(domain: string, labels: string[]): Promise<Map<string, boolean> | undefined> {
   const devs = await monitorCommand<ChardevInfo[]>(domain, 'query-chardev');
   if (!devs) return undefined;
-  return new Map(labels.map((l) => [l, devs.some((d) => d.label === l && isChardevConnected(d))]));
+  return connectedChardevsOf(devs, labels);
 }
 
 export async function vcpuThreads(domain: string): Promise<{ vcpu: number; threadId: number }[] | undefined> {
-  const cpus = await monitorCommand<{ 'cpu-index': number; 'thread-id': number }[]>(domain, 'query-cpus-fast');
-  return cpus?.map((c) => ({ vcpu: c['cpu-index'], threadId: c['thread-id'] }));
+  const cpus = await monitorCommand<QmpCpu[]>(domain, 'query-cpus-fast');
+  return cpus && vcpuThreadsOf(cpus);
 }
