@@ -51,10 +51,24 @@ install_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
 }
 
-install_npm() {
-  command -v node >/dev/null || die "node is missing: install Node.js 20 (apt-get install nodejs npm)"
+# Debian 12's own nodejs is 18, too old, and setup cannot fetch a newer one itself (it uses
+# only Debian's archive and the npm registry): the operator installs Node.js 20 or newer first.
+readonly NODE_HINT="install Node.js 20 or newer first (Debian 12's own nodejs is 18), as root, e.g. NodeSource's deb:
+  apt-get install -y curl ca-certificates
+  curl -fsSL https://deb.nodesource.com/setup_20.x -o nodesource_setup.sh
+  bash nodesource_setup.sh
+  apt-get install -y nodejs        # node and npm
+or the Linux binaries from https://nodejs.org/en/download with their bin/ on PATH; then run ./scripts/setup.sh again"
+
+# First of all: without Node.js nothing below is of use.
+check_node() {
+  command -v node >/dev/null || die "node is missing: $NODE_HINT"
   local major; major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 20 ] || die "Node.js $(node --version) is too old: lwaftrctl needs 20 or newer"
+  [ "$major" -ge 20 ] || die "Node.js $(node --version) is too old for lwaftrctl: $NODE_HINT"
+  command -v npm >/dev/null || die "npm is missing (node $(node --version) is there): $NODE_HINT"
+}
+
+install_npm() {
   if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ -f dist/cli.js ]; then
     say "npm dependencies: up to date"
   else
@@ -149,6 +163,7 @@ mount_hugetlbfs() {
   mount -t hugetlbfs -o pagesize=2M nodev "$HUGEPAGES_MOUNT" || die "mount -t hugetlbfs at $HUGEPAGES_MOUNT failed"
 }
 
+check_node
 install_packages
 install_npm
 ensure_packages "CLI test tools" "${CLI_TEST_PACKAGES[@]}"
