@@ -26,29 +26,31 @@ missing_of() {
   done
 }
 
+need_root() { # <what needs it>
+  [ "$(id -u)" -eq 0 ] || die "$1 needs root: run as root (sudo ./scripts/setup.sh)"
+}
+
 # Installs what is missing of one group of packages ($1 names it); install_packages fetched the lists.
 ensure_packages() {
   local what=$1 missing
   shift
   mapfile -t missing < <(missing_of "$@")
   if [ ${#missing[@]} -eq 0 ]; then say "$what: present"; return; fi
+  need_root "installing ${missing[*]}"
   say "$what: installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
     die "apt-get install ${missing[*]} failed"
 }
 
+# The package lists, when a package is missing or there are none: the lab build downloads
+# packages too (apt-get download), so it needs them even when nothing is missing.
 install_packages() {
-  local missing
-  mapfile -t missing < <(missing_of "${PACKAGES[@]}")
-  # The lab build downloads packages too: it needs package lists even when nothing is missing.
-  if [ ${#missing[@]} -eq 0 ] && compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then say "Debian packages: all present"; return; fi
-  [ "$(id -u)" -eq 0 ] || die "installing ${missing[*]:-package lists} needs root: run as root (sudo ./scripts/setup.sh)"
-  export DEBIAN_FRONTEND=noninteractive
-  say "Debian packages: apt-get update"
-  apt-get update -qq || die "apt-get update failed: is Debian's package archive reachable?"
-  [ ${#missing[@]} -eq 0 ] && return
-  say "Debian packages: installing ${missing[*]}"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+  if [ -n "$(missing_of "${PACKAGES[@]}")" ] || ! compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then
+    need_root "apt-get update"
+    say "Debian packages: apt-get update"
+    apt-get update -qq || die "apt-get update failed: is Debian's package archive reachable?"
+  fi
+  ensure_packages "Debian packages" "${PACKAGES[@]}"
 }
 
 # Debian 12's own nodejs is 18, too old, and setup cannot fetch a newer one itself (it uses
@@ -71,12 +73,14 @@ check_node() {
 install_npm() {
   if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ -f dist/cli.js ]; then
     say "npm dependencies: up to date"
+    # The sources may have changed since the last build.
+    say "building the CLI (tsc)"
+    npm run --silent build || die "the TypeScript build failed"
   else
-    say "npm dependencies: npm ci (also builds the CLI)"
-    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed: is the npm registry reachable?"
+    # npm ci runs the package's prepare script, which is the build.
+    say "npm dependencies: npm ci (it builds the CLI too)"
+    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed (see above): is the npm registry reachable?"
   fi
-  say "building the CLI (tsc)"
-  npm run --silent build || die "the TypeScript build failed"
 }
 
 # libvirt for the lab's libvirt engine and its tests: the daemon and its QEMU driver, virsh,
