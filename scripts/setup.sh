@@ -125,10 +125,14 @@ build_lab() {
   done
 }
 
-# Lab guests are 512 MiB (256 pages) each and two or three run at once; a 2 GiB guest
-# (real Snabb's lwAFTR) takes 1024. 1536 pages (3 GiB of RAM, taken from the host for as
-# long as they stay reserved) hold a 2 GiB guest next to two lab guests, or six lab guests.
-LAB_HUGEPAGES=${LAB_HUGEPAGES:-1536}
+# The pool for the lab guests on hugetlbfs (conf/lab.conf, lab-tap.conf, lab-libvirt.conf):
+# 512 MiB, 256 pages, each. One test run has at most two up at once (vitest runs one file at
+# a time; lifecycle.test.ts starts two instances side by side): 512 pages. 1024 pages (2 GiB of
+# RAM, taken from the host for as long as they stay reserved) hold two test runs at once
+# (test/helpers/run-tag.ts gives each run its own names and ports), or one run next to two
+# instances started by hand. The 2 GiB real-Snabb guest (conf/lab-real-snabb.conf) is on
+# memfd and takes none of them.
+LAB_HUGEPAGES=${LAB_HUGEPAGES:-1024}
 HUGEPAGES_MOUNT=/dev/hugepages   # conf/lab.conf's HUGEPAGES_FS
 HUGEPAGES_POOL=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
