@@ -34,6 +34,10 @@ readonly STALL_MS=8000
 die() { echo "lab-traffic: error: $*" >&2; exit 1; }
 say() { echo "lab-traffic: $*"; }
 
+# The run folders of backends sent an attach and not yet a detach they answered: finish
+# detaches them whatever ends the run (an error, a timeout, Ctrl-C).
+declare -A ATTACHED=()
+
 usage() {
   echo "usage: $0 [--v4 FILE] [--v6 FILE] [--repeat N] [--timeout S] <conf>" >&2
   exit 2
@@ -97,18 +101,38 @@ backend_wait() { # <run dir> <rx|tx> <n>
   done
 }
 
-# Writes a request and waits until testpmd reports <ports> ports.
-backend_request() { # <run dir> <ports expected> <request...>
-  local dir=$1 want=$2 i
-  shift 2
-  rm -f "$dir/lab-traffic.ports"
-  echo "$*" >"$dir/lab-traffic.req.new"
-  mv "$dir/lab-traffic.req.new" "$dir/lab-traffic.req"
-  for ((i = 0; i < 100; i++)); do
-    [ "$(cat "$dir/lab-traffic.ports" 2>/dev/null)" != "$want" ] || return 0
+# Writes one request line, whole (.new, then mv: the stand-in never reads half of one), once
+# the stand-in has taken the one before: it deletes the file after reading it, and would
+# delete a request written in between unread. A request not taken within 5 s is replaced.
+write_request() { # <run dir> <request...>
+  local dir=$1 i
+  shift
+  for ((i = 0; i < 50; i++)); do
+    [ -e "$dir/lab-traffic.req" ] || break
     sleep 0.1
   done
-  die "the backend in $dir did not answer '$*' within 10 s (see its screen log)"
+  rm -f "$dir/lab-traffic.ports"
+  echo "$*" >"$dir/lab-traffic.req.new" && mv -f "$dir/lab-traffic.req.new" "$dir/lab-traffic.req"
+}
+
+# Until testpmd reports <ports> ports (its answer to the last request), for up to 10 s.
+ports_reach() { # <run dir> <ports>
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [ "$(cat "$1/lab-traffic.ports" 2>/dev/null)" != "$2" ] || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Writes a request and waits until testpmd reports <ports> ports.
+backend_request() { # <run dir> <ports expected> <request...>
+  local dir=$1 want=$2
+  shift 2
+  [ "$1" != attach ] || ATTACHED[$dir]=1
+  write_request "$dir" "$@"
+  ports_reach "$dir" "$want" || die "the backend in $dir did not answer '$*' within 10 s (see its screen log)"
+  [ "$1" != detach ] || unset "ATTACHED[$dir]"
 }
 
 # --- the guest lwAFTR's counters ----------------------------------------------
@@ -151,11 +175,14 @@ repeat_capture() { # <file> <n> <out>
   for ((i = 0; i < $2; i++)); do tail -c +25 "$1" >>"$3"; done
 }
 
-# On any exit: no backend is left sending or recording, no file left.
+# On any exit: no backend is left sending or recording, no file left. Waits for each
+# detach to be answered, so that the next run finds the backends as they were.
 finish() {
   local dir
-  for dir in $RUNS; do
-    [ "$(cat "$dir/lab-traffic.ports" 2>/dev/null)" != 2 ] || echo detach >"$dir/lab-traffic.req" 2>/dev/null || :
+  for dir in "${!ATTACHED[@]}"; do
+    [ -d "$dir" ] || continue # the backend has ended, and its pcap port with it
+    write_request "$dir" detach && ports_reach "$dir" 1 ||
+      echo "lab-traffic: warning: the backend in $dir did not answer detach within 10 s: it may still be recording (see its screen log)" >&2
   done
   rm -rf "$WORK"
 }
@@ -247,8 +274,10 @@ main() {
   run1=$(backend_run_dir "$PID1")
   run2=$(backend_run_dir "$PID2")
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/lab-traffic.XXXXXX")
-  RUNS="$run1 $run2"
   trap finish EXIT
+  # Signals end the run through exit, so that finish runs for them too.
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   empty_capture >"$WORK/empty.pcap"
   repeat_capture "$v4" "$repeat" "$WORK/v4.pcap"
   repeat_capture "$v6" "$repeat" "$WORK/v6.pcap"
