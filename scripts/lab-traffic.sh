@@ -34,6 +34,10 @@ readonly STALL_MS=8000
 die() { echo "lab-traffic: error: $*" >&2; exit 1; }
 say() { echo "lab-traffic: $*"; }
 
+# The run folders of backends sent an attach and not yet a detach they answered: finish
+# detaches them whatever ends the run (an error, a timeout, Ctrl-C).
+declare -A ATTACHED=()
+
 usage() {
   echo "usage: $0 [--v4 FILE] [--v6 FILE] [--repeat N] [--timeout S] <conf>" >&2
   exit 2
@@ -47,11 +51,11 @@ now_ms() { date +%s%3N; }
 # V6_PCI from lwaftrctl itself: its status of the backends and its dry run of
 # the lwAFTR start, so that the config is read exactly as lwaftrctl reads it.
 read_instance() {
-  local status plan
+  local status plan vars
   status=$(node "$CLI" -f "$CONF" --json status snabbnfv) ||
     die "the backends of $CONF are not running (lwaftrctl status exited $?): run lwaftrctl -f $CONF all start"
   plan=$(node "$CLI" -f "$CONF" --json --dry-run lwaftr start) || die "lwaftrctl -f $CONF --dry-run lwaftr start failed"
-  eval "$(node -e '
+  vars=$(node -e '
     const [status, plan] = process.argv.slice(1).map((t) => JSON.parse(t));
     const q = (v) => "\x27" + String(v ?? "").replace(/\x27/g, "\x27\\\x27\x27") + "\x27";
     const step = plan.plans[0].steps.find((s) => s.kind === "remote" && s.argv.includes("--v4")) ?? { argv: [], ssh: {} };
@@ -61,7 +65,8 @@ read_instance() {
       SSH_HOST: ssh.host, SSH_PORT: ssh.port, SSH_USER: ssh.user, SSH_KEY: ssh.identityFile, SSH_KNOWN: ssh.knownHosts,
       LW_NAME: opt("--name"), V4_PCI: opt("--v4"), V6_PCI: opt("--v6") };
     console.log(Object.entries(out).map(([k, v]) => `${k}=${q(v)}`).join("\n"));
-  ' "$status" "$plan")"
+  ' "$status" "$plan") || die "cannot read lwaftrctl's status and plan of $CONF (see above)"
+  eval "$vars"
   [ -n "$PID1" ] && [ -n "$PID2" ] || die "the backends of $CONF are not both running: run lwaftrctl -f $CONF all start"
   [ -n "$LW_NAME" ] || die "the lwAFTR of $CONF is not the built-in 'snabb lwaftr run' (LWAFTR_CONF): its counters cannot be found"
 }
@@ -76,20 +81,24 @@ backend_run_dir() { # <pid>
   dirname "$fifo"
 }
 
-# "rx tx" of the vhost-user port (port 0) in the stand-in's last answer to
-# testpmd's "show port stats" (it asks every second).
+# Sets RX and TX: the counts of the vhost-user port (port 0) in the stand-in's
+# last answer to testpmd's "show port stats" (it asks every second).
 backend_counters() { # <run dir>
-  awk '$2 == 0 { print $3, $5 }' "$1/stats"
+  local line
+  line=$(awk '$2 == 0 { print $3, $5 }' "$1/stats" 2>/dev/null) || line=
+  read -r RX TX <<<"$line"
+  [[ $RX =~ ^[0-9]+$ && $TX =~ ^[0-9]+$ ]] ||
+    die "no counts of port 0 in $1/stats (the backend's answers to testpmd's show port stats): see the backend's screen log"
 }
 
 # Until the <rx|tx> count of a backend has reached <n>, or the deadline, or
 # it has not moved for STALL_MS (the frames that were coming have come).
 backend_wait() { # <run dir> <rx|tx> <n>
-  local rx tx c last=-1 moved
+  local c last=-1 moved
   moved=$(now_ms)
   while :; do
-    read -r rx tx <<<"$(backend_counters "$1")"
-    if [ "$2" = rx ]; then c=$rx; else c=$tx; fi
+    backend_counters "$1"
+    if [ "$2" = rx ]; then c=$RX; else c=$TX; fi
     [ "$c" -lt "$3" ] || break
     [ "$c" = "$last" ] || { last=$c; moved=$(now_ms); }
     [ "$(now_ms)" -lt "$DEADLINE" ] && [ $(($(now_ms) - moved)) -lt "$STALL_MS" ] || break
@@ -97,18 +106,38 @@ backend_wait() { # <run dir> <rx|tx> <n>
   done
 }
 
-# Writes a request and waits until testpmd reports <ports> ports.
-backend_request() { # <run dir> <ports expected> <request...>
-  local dir=$1 want=$2 i
-  shift 2
-  rm -f "$dir/lab-traffic.ports"
-  echo "$*" >"$dir/lab-traffic.req.new"
-  mv "$dir/lab-traffic.req.new" "$dir/lab-traffic.req"
-  for ((i = 0; i < 100; i++)); do
-    [ "$(cat "$dir/lab-traffic.ports" 2>/dev/null)" != "$want" ] || return 0
+# Writes one request line, whole (.new, then mv: the stand-in never reads half of one), once
+# the stand-in has taken the one before: it deletes the file after reading it, and would
+# delete a request written in between unread. A request not taken within 5 s is replaced.
+write_request() { # <run dir> <request...>
+  local dir=$1 i
+  shift
+  for ((i = 0; i < 50; i++)); do
+    [ -e "$dir/lab-traffic.req" ] || break
     sleep 0.1
   done
-  die "the backend in $dir did not answer '$*' within 10 s (see its screen log)"
+  rm -f "$dir/lab-traffic.ports"
+  echo "$*" >"$dir/lab-traffic.req.new" && mv -f "$dir/lab-traffic.req.new" "$dir/lab-traffic.req"
+}
+
+# Until testpmd reports <ports> ports (its answer to the last request), for up to 10 s.
+ports_reach() { # <run dir> <ports>
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [ "$(cat "$1/lab-traffic.ports" 2>/dev/null)" != "$2" ] || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Writes a request and waits until testpmd reports <ports> ports.
+backend_request() { # <run dir> <ports expected> <request...>
+  local dir=$1 want=$2
+  shift 2
+  [ "$1" != attach ] || ATTACHED[$dir]=1
+  write_request "$dir" "$@"
+  ports_reach "$dir" "$want" || die "the backend in $dir did not answer '$*' within 10 s (see its screen log)"
+  [ "$1" != detach ] || unset "ATTACHED[$dir]"
 }
 
 # --- the guest lwAFTR's counters ----------------------------------------------
@@ -122,8 +151,8 @@ guest() { # <argv...>
     -i "$SSH_KEY" -p "$SSH_PORT" "$SSH_USER@$SSH_HOST" "$cmd"
 }
 
-# "in-ipv4 out-ipv6 in-ipv6 out-ipv4" packets from the lwAFTR's counter files
-# (8-byte integers, the layout of Snabb v2017.11: see scripts/lab/snabb).
+# Sets G: "in-ipv4 out-ipv6 in-ipv6 out-ipv4" packets from the lwAFTR's counter
+# files (8-byte integers, the layout of Snabb v2017.11: see scripts/lab/snabb).
 # With <counter> <target> <seconds>, first waits in the guest until that
 # counter reaches the target (it publishes every second) or the time is up:
 # one SSH round trip either way.
@@ -133,7 +162,8 @@ guest_counters() { # [<counter> <target> <seconds>]
   out=$(guest sh -c 'cd "$1" || exit 1; i=0; while [ -n "$2" ] && [ $(od -An -tu8 "$2.counter") -lt "$3" ] && [ $i -lt $(($4 * 5)) ]; do sleep 0.2; i=$((i + 1)); done; od -An -tu8 -v in-ipv4-packets.counter out-ipv6-packets.counter in-ipv6-packets.counter out-ipv4-packets.counter' \
     counters "$dir" "${1:-}" "${2:-0}" "${3:-0}") ||
     die "cannot read the guest lwAFTR's counters in $dir (is it running, under the name $LW_NAME?)"
-  xargs <<<"$out" # od's columns, on one line
+  G=$(xargs <<<"$out") # od's columns, on one line
+  [[ $G =~ ^[0-9]+\ [0-9]+\ [0-9]+\ [0-9]+$ ]] || die "the guest lwAFTR's counters in $dir are not four numbers: '$G'"
 }
 
 # --- captures -----------------------------------------------------------------
@@ -151,11 +181,14 @@ repeat_capture() { # <file> <n> <out>
   for ((i = 0; i < $2; i++)); do tail -c +25 "$1" >>"$3"; done
 }
 
-# On any exit: no backend is left sending or recording, no file left.
+# On any exit: no backend is left sending or recording, no file left. Waits for each
+# detach to be answered, so that the next run finds the backends as they were.
 finish() {
   local dir
-  for dir in $RUNS; do
-    [ "$(cat "$dir/lab-traffic.ports" 2>/dev/null)" != 2 ] || echo detach >"$dir/lab-traffic.req" 2>/dev/null || :
+  for dir in "${!ATTACHED[@]}"; do
+    [ -d "$dir" ] || continue # the backend has ended, and its pcap port with it
+    write_request "$dir" detach && ports_reach "$dir" 1 ||
+      echo "lab-traffic: warning: the backend in $dir did not answer detach within 10 s: it may still be recording (see its screen log)" >&2
   done
   rm -rf "$WORK"
 }
@@ -169,18 +202,22 @@ g_count() { # in-ipv4 | out-ipv6 | in-ipv6 | out-ipv4
 
 # --- one direction ------------------------------------------------------------
 
-# Sends <capture> from backend <from> to backend <to> and prints the counts.
+# Sends <capture> from backend <from> to backend <to> and prints the counts; sets
+# FAILED=1 unless every frame came through unchanged. It is not run in a condition
+# (as in `direction || ...`): that would turn set -e off in it and all it calls.
 # The guest's counters before are in G (in-ipv4 out-ipv6 in-ipv6 out-ipv4);
 # they are left there as they are after.
 direction() { # <label> <capture> <from run dir> <to run dir> <in family> <out family> <in pci> <out pci> <from port> <to port>
   local label=$1 cap=$2 from=$3 to=$4 fin=$5 fout=$6 pin=$7 pout=$8 nfrom=$9 nto=${10}
   local n out=$WORK/$label.out.pcap back=$WORK/$label.back.pcap
-  n=$(frame_count "$cap")
+  n=$(frame_count "$cap") || die "cannot count the frames of $cap (see above)"
   [ "$n" -gt 0 ] || die "$cap holds no frames"
   local b_tx0 b_rx0 g_in0 g_out0 b_tx1 b_rx1 g_in1 g_out1 t0 took
   # The chain is idle: the last answers hold the counts as they are now.
-  read -r _ b_tx0 <<<"$(backend_counters "$from")"
-  read -r b_rx0 _ <<<"$(backend_counters "$to")"
+  backend_counters "$from"
+  b_tx0=$TX
+  backend_counters "$to"
+  b_rx0=$RX
   g_in0=$(g_count "in-$fin") g_out0=$(g_count "out-$fout")
 
   t0=$(now_ms)
@@ -190,22 +227,29 @@ direction() { # <label> <capture> <from run dir> <to run dir> <in family> <out f
   backend_wait "$to" rx $((b_rx0 + n))
   took=$(($(now_ms) - t0))
   backend_wait "$from" tx $((b_tx0 + n))
-  G=$(guest_counters "out-$fout-packets" $((g_out0 + n)) $(((DEADLINE - $(now_ms)) / 1000 + 1)))
+  guest_counters "out-$fout-packets" $((g_out0 + n)) $(((DEADLINE - $(now_ms)) / 1000 + 1))
   g_in1=$(g_count "in-$fin") g_out1=$(g_count "out-$fout")
   backend_request "$from" 1 detach
   backend_request "$to" 1 detach
-  read -r _ b_tx1 <<<"$(backend_counters "$from")"
-  read -r b_rx1 _ <<<"$(backend_counters "$to")"
+  backend_counters "$from"
+  b_tx1=$TX
+  backend_counters "$to"
+  b_rx1=$RX
 
-  local got returned same=no first_diff=
-  got=$(frame_count "$out")
-  returned=$(frame_count "$back")
-  if cmp -s <(frames "$cap") <(frames "$out"); then same=yes
-  else first_diff=$(diff <(frames "$cap") <(frames "$out") | sed -n '1s/^\([0-9]*\).*/\1/p')
+  local got returned same=no first_diff='' sent=$WORK/$label.sent.txt recorded=$WORK/$label.recorded.txt
+  got=$(frame_count "$out") || die "cannot count the frames recorded in $out (see above)"
+  returned=$(frame_count "$back") || die "cannot count the frames recorded in $back (see above)"
+  frames "$cap" >"$sent" || die "cannot read the frames of $cap (see above)"
+  frames "$out" >"$recorded" || die "cannot read the frames recorded in $out (see above)"
+  if cmp -s "$sent" "$recorded"; then same=yes
+  else first_diff=$(diff "$sent" "$recorded" | sed -n '1s/^\([0-9]*\).*/\1/p')
   fi
   # A short stream arrives in one burst (the guest's ring holds 256 frames): no rate from it.
   local rate="- (a short stream; --repeat for a rate)"
-  [ "$n" -lt 1000 ] || rate="$(capture_rate "$out") frames/s"
+  if [ "$n" -ge 1000 ]; then
+    rate=$(capture_rate "$out") || die "cannot read the timestamps of $out (see above)"
+    rate="$rate frames/s"
+  fi
 
   printf '%s: %d frames, port %d -> port %d, in %d.%03d s\n' "$label" "$n" "$nfrom" "$nto" $((took / 1000)) $((took % 1000))
   printf '  %-44s %d\n' "backend $nfrom sent into the guest" $((b_tx1 - b_tx0)) \
@@ -216,8 +260,10 @@ direction() { # <label> <capture> <from run dir> <to run dir> <in family> <out f
     "came back to backend $nfrom" "$returned"
   printf '  %-44s %s\n' "recording identical to the capture sent" "$same${first_diff:+ (first difference at frame $first_diff)}" \
     "rate, first to last frame recorded" "$rate"
-  [ $((b_tx1 - b_tx0)) -eq "$n" ] && [ $((g_in1 - g_in0)) -eq "$n" ] && [ $((g_out1 - g_out0)) -eq "$n" ] &&
-    [ $((b_rx1 - b_rx0)) -eq "$n" ] && [ "$got" -eq "$n" ] && [ "$returned" -eq 0 ] && [ "$same" = yes ]
+  if ! { [ $((b_tx1 - b_tx0)) -eq "$n" ] && [ $((g_in1 - g_in0)) -eq "$n" ] && [ $((g_out1 - g_out0)) -eq "$n" ] &&
+    [ $((b_rx1 - b_rx0)) -eq "$n" ] && [ "$got" -eq "$n" ] && [ "$returned" -eq 0 ] && [ "$same" = yes ]; }; then
+    FAILED=1
+  fi
 }
 
 main() {
@@ -247,21 +293,23 @@ main() {
   run1=$(backend_run_dir "$PID1")
   run2=$(backend_run_dir "$PID2")
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/lab-traffic.XXXXXX")
-  RUNS="$run1 $run2"
   trap finish EXIT
+  # Signals end the run through exit, so that finish runs for them too.
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   empty_capture >"$WORK/empty.pcap"
   repeat_capture "$v4" "$repeat" "$WORK/v4.pcap"
   repeat_capture "$v6" "$repeat" "$WORK/v6.pcap"
 
   say "instance of $CONF: backends $SOCK1 and $SOCK2, guest lwAFTR '$LW_NAME' on $V4_PCI (IPv4) and $V6_PCI (IPv6)"
-  local ok=0
-  G=$(guest_counters)
-  direction ipv4 "$WORK/v4.pcap" "$run1" "$run2" ipv4 ipv6 "$V4_PCI" "$V6_PCI" 1 2 || ok=1
-  direction ipv6 "$WORK/v6.pcap" "$run2" "$run1" ipv6 ipv4 "$V6_PCI" "$V4_PCI" 2 1 || ok=1
-  if [ "$ok" -eq 0 ]; then say "PASS: every frame came through, unchanged and in order, both ways"
+  FAILED=0
+  guest_counters
+  direction ipv4 "$WORK/v4.pcap" "$run1" "$run2" ipv4 ipv6 "$V4_PCI" "$V6_PCI" 1 2
+  direction ipv6 "$WORK/v6.pcap" "$run2" "$run1" ipv6 ipv4 "$V6_PCI" "$V4_PCI" 2 1
+  if [ "$FAILED" -eq 0 ]; then say "PASS: every frame came through, unchanged and in order, both ways"
   else say "FAIL: frames were lost or changed (see the counts above)"
   fi
-  return "$ok"
+  return "$FAILED"
 }
 
 main "$@"

@@ -26,43 +26,61 @@ missing_of() {
   done
 }
 
+need_root() { # <what needs it>
+  [ "$(id -u)" -eq 0 ] || die "$1 needs root: run as root (sudo ./scripts/setup.sh)"
+}
+
 # Installs what is missing of one group of packages ($1 names it); install_packages fetched the lists.
 ensure_packages() {
   local what=$1 missing
   shift
   mapfile -t missing < <(missing_of "$@")
   if [ ${#missing[@]} -eq 0 ]; then say "$what: present"; return; fi
+  need_root "installing ${missing[*]}"
   say "$what: installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
     die "apt-get install ${missing[*]} failed"
 }
 
+# The package lists, when a package is missing or there are none: the lab build downloads
+# packages too (apt-get download), so it needs them even when nothing is missing.
 install_packages() {
-  local missing
-  mapfile -t missing < <(missing_of "${PACKAGES[@]}")
-  # The lab build downloads packages too: it needs package lists even when nothing is missing.
-  if [ ${#missing[@]} -eq 0 ] && compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then say "Debian packages: all present"; return; fi
-  [ "$(id -u)" -eq 0 ] || die "installing ${missing[*]:-package lists} needs root: run as root (sudo ./scripts/setup.sh)"
-  export DEBIAN_FRONTEND=noninteractive
-  say "Debian packages: apt-get update"
-  apt-get update -qq || die "apt-get update failed: is Debian's package archive reachable?"
-  [ ${#missing[@]} -eq 0 ] && return
-  say "Debian packages: installing ${missing[*]}"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+  if [ -n "$(missing_of "${PACKAGES[@]}")" ] || ! compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then
+    need_root "apt-get update"
+    say "Debian packages: apt-get update"
+    apt-get update -qq || die "apt-get update failed: is Debian's package archive reachable?"
+  fi
+  ensure_packages "Debian packages" "${PACKAGES[@]}"
+}
+
+# Debian 12's own nodejs is 18, too old, and setup cannot fetch a newer one itself (it uses
+# only Debian's archive and the npm registry): the operator installs Node.js 20 or newer first.
+readonly NODE_HINT="install Node.js 20 or newer first (Debian 12's own nodejs is 18), as root, e.g. NodeSource's deb:
+  apt-get install -y curl ca-certificates
+  curl -fsSL https://deb.nodesource.com/setup_20.x -o nodesource_setup.sh
+  bash nodesource_setup.sh
+  apt-get install -y nodejs        # node and npm
+or the Linux binaries from https://nodejs.org/en/download with their bin/ on PATH; then run ./scripts/setup.sh again"
+
+# First of all: without Node.js nothing below is of use.
+check_node() {
+  command -v node >/dev/null || die "node is missing: $NODE_HINT"
+  local major; major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || die "Node.js $(node --version) is too old for lwaftrctl: $NODE_HINT"
+  command -v npm >/dev/null || die "npm is missing (node $(node --version) is there): $NODE_HINT"
 }
 
 install_npm() {
-  command -v node >/dev/null || die "node is missing: install Node.js 20 (apt-get install nodejs npm)"
-  local major; major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 20 ] || die "Node.js $(node --version) is too old: lwaftrctl needs 20 or newer"
   if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ -f dist/cli.js ]; then
     say "npm dependencies: up to date"
+    # The sources may have changed since the last build.
+    say "building the CLI (tsc)"
+    npm run --silent build || die "the TypeScript build failed"
   else
-    say "npm dependencies: npm ci (also builds the CLI)"
-    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed: is the npm registry reachable?"
+    # npm ci runs the package's prepare script, which is the build.
+    say "npm dependencies: npm ci (it builds the CLI too)"
+    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed (see above): is the npm registry reachable?"
   fi
-  say "building the CLI (tsc)"
-  npm run --silent build || die "the TypeScript build failed"
 }
 
 # libvirt for the lab's libvirt engine and its tests: the daemon and its QEMU driver, virsh,
@@ -107,10 +125,14 @@ build_lab() {
   done
 }
 
-# Lab guests are 512 MiB (256 pages) each and two or three run at once; a 2 GiB guest
-# (real Snabb's lwAFTR) takes 1024. 1536 pages (3 GiB of RAM, taken from the host for as
-# long as they stay reserved) hold a 2 GiB guest next to two lab guests, or six lab guests.
-LAB_HUGEPAGES=${LAB_HUGEPAGES:-1536}
+# The pool for the lab guests on hugetlbfs (conf/lab.conf, lab-tap.conf, lab-libvirt.conf):
+# 512 MiB, 256 pages, each. One test run has at most two up at once (vitest runs one file at
+# a time; lifecycle.test.ts starts two instances side by side): 512 pages. 1024 pages (2 GiB of
+# RAM, taken from the host for as long as they stay reserved) hold two test runs at once
+# (test/helpers/run-tag.ts gives each run its own names and ports), or one run next to two
+# instances started by hand. The 2 GiB real-Snabb guest (conf/lab-real-snabb.conf) is on
+# memfd and takes none of them.
+LAB_HUGEPAGES=${LAB_HUGEPAGES:-1024}
 HUGEPAGES_MOUNT=/dev/hugepages   # conf/lab.conf's HUGEPAGES_FS
 HUGEPAGES_POOL=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
@@ -149,6 +171,7 @@ mount_hugetlbfs() {
   mount -t hugetlbfs -o pagesize=2M nodev "$HUGEPAGES_MOUNT" || die "mount -t hugetlbfs at $HUGEPAGES_MOUNT failed"
 }
 
+check_node
 install_packages
 install_npm
 ensure_packages "CLI test tools" "${CLI_TEST_PACKAGES[@]}"

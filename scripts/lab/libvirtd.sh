@@ -57,6 +57,9 @@ running_pid() {
   return 0
 }
 
+# Whether <daemon> runs, by its own pid file: a command wait_for can poll.
+has_pid() { [ -n "$(running_pid "$1")" ]; }
+
 # The pid of <daemon> if this script started it and it still runs, or nothing.
 own_pid() {
   local rec pid start
@@ -96,7 +99,7 @@ start_daemon() { # <daemon> [env...]: start it detached, record it as ours
   local d=$1; shift
   # libvirtd --daemon would log to /dev/null: send its warnings and errors to a file.
   env "$@" "$d" --daemon 9>&- || die "$d --daemon failed (see /var/log/libvirt/$d.log)"
-  wait_for "$d writing $(pidfile_of "$d")" 10 test -n "$(running_pid "$d")"
+  wait_for "$d writing $(pidfile_of "$d")" 10 has_pid "$d"
   local pid; pid=$(running_pid "$d")
   mkdir -p "$OWN_DIR"
   echo "$pid $(start_time "$pid")" >"$OWN_DIR/$d.owner"
