@@ -2,16 +2,14 @@
 // pid file) from /proc, its backends and vCPU threads through virsh, the guest's SSH: the same
 // facts as for lwaftrctl's own QEMU, judged the same way (vm/status.ts), in the same shape.
 import fs from 'node:fs';
-import { sshBannerAnswers } from '../../io/ssh-banner.js';
 import type { RunContext } from '../../run/run-context.js';
 import type { LiveProbe } from '../live-probe.js';
 import { STOPPED, type Verdict } from '../status-types.js';
 import { findDomain } from './libvirt-controller.js';
 import { libvirtQemuLog } from './libvirt-plan.js';
 import { libvirtChardev } from './libvirt-xml.js';
-import { comparePinning, readThreadAffinities } from './pinning.js';
 import { resolveVmSpec } from './spec.js';
-import { type VmFields, vmFieldsOf } from './status-fields.js';
+import { runningVmFacts, type VmFacts, type VmFields, vmFieldsOf } from './status-fields.js';
 import { connectedChardevs, LIBVIRT_URI, vcpuThreads } from './virsh.js';
 
 /** What was seen; `verdict` when it is decided here (libvirt unreachable, a domain not ours), else `facts` to judge. */
@@ -19,14 +17,7 @@ export type LibvirtSeen =
   | { verdict: Verdict; facts?: undefined; fields: VmFields }
   | {
       verdict?: undefined;
-      facts: {
-        qemu: 'running' | 'dead' | 'foreign' | 'stopped';
-        pid?: number | null;
-        qmpStatus?: string | null;
-        backends?: Record<string, boolean> | null;
-        guestReachable?: boolean;
-        pinningOk?: boolean;
-      };
+      facts: VmFacts;
       fields: VmFields;
     };
 
@@ -62,13 +53,12 @@ export async function libvirtVmStatus(ctx: RunContext, probe: LiveProbe): Promis
   const backends = seen
     ? Object.fromEntries(spec.dataNics.map((n) => [n.chardev, seen.get(libvirtChardev(n))!]))
     : null;
-  const guestReachable = (await probe.guest)?.ok || (await sshBannerAnswers(ctx.config.ssh.host, ctx.config.ssh.port));
-  const pinning = threads ? comparePinning(spec.pinning, threads, readThreadAffinities(id.pid)) : null;
-  const shown = { qmpStatus: found.state.state, backends, guestReachable, pinning };
-  return {
-    facts: { qemu: 'running', pid: id.pid, ...shown, pinningOk: pinning?.ok ?? true },
-    fields: { ...fields, ...shown },
-  };
+  const { shown, facts } = await runningVmFacts(ctx, probe, id.pid, {
+    qmpStatus: found.state.state,
+    backends,
+    threads,
+  });
+  return { facts, fields: { ...fields, ...shown } };
 }
 
 /** libvirt's monitor socket of the running domain (its status XML names it); where it will be otherwise. */

@@ -2,15 +2,13 @@
 // guest's SSH, and the live pinning against the spec.
 
 import { connectedChardevsOf } from '../../io/qmp-client.js';
-import { sshBannerAnswers } from '../../io/ssh-banner.js';
 import type { RunContext } from '../../run/run-context.js';
 import type { LiveProbe } from '../live-probe.js';
 import { STOPPED, type Verdict, type VmStatus } from '../status-types.js';
 import { libvirtVmStatus } from './libvirt-status.js';
-import { comparePinning, readThreadAffinities } from './pinning.js';
 import { resolveVmSpec } from './spec.js';
 import { backendsDown } from './start-guards.js';
-import { vmFieldsOf } from './status-fields.js';
+import { runningVmFacts, type VmFacts, vmFieldsOf } from './status-fields.js';
 
 export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmStatus> {
   if (ctx.config.vm.engine === 'libvirt') {
@@ -39,23 +37,12 @@ export async function vmStatus(ctx: RunContext, probe: LiveProbe): Promise<VmSta
         ),
       )
     : null;
-  // A guest that answered the SSH probe is reachable; otherwise its banner tells whether sshd is up at all.
-  const guestReachable = (await probe.guest)?.ok || (await sshBannerAnswers(ctx.config.ssh.host, ctx.config.ssh.port));
-  const pinning = qmp ? comparePinning(spec.pinning, qmp.vcpuThreads, readThreadAffinities(id.pid)) : null;
-  const facts = { qmpStatus: qmp?.status ?? null, backends, guestReachable, pinning };
-  const verdict = judgeVm({ qemu: 'running', ...facts, pinningOk: pinning?.ok ?? true }, ctx.config.file);
-  return { ...verdict, ...base, ...facts };
-}
-
-export interface VmFacts {
-  qemu: 'running' | 'dead' | 'foreign' | 'stopped';
-  pid?: number | null;
-  /** Both snabbnfv backends run: without them a vm start is refused, so the fix starts them too. */
-  backendsUp?: boolean;
-  qmpStatus?: string | null;
-  backends?: Record<string, boolean> | null;
-  guestReachable?: boolean;
-  pinningOk?: boolean;
+  const { shown, facts } = await runningVmFacts(ctx, probe, id.pid, {
+    qmpStatus: qmp?.status ?? null,
+    backends,
+    threads: qmp?.vcpuThreads,
+  });
+  return { ...judgeVm(facts, ctx.config.file), ...base, ...shown };
 }
 
 /** Pure: the VM's state from what was seen. */
