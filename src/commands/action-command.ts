@@ -117,7 +117,12 @@ async function runStep(
     ctx.events.emit({ type: 'warning', component: 'lwaftr', message });
     result = 'failed';
   }
-  return { ...step, result, seconds: (Date.now() - began) / 1000 };
+  return stepResult(step, result, (Date.now() - began) / 1000);
+}
+
+/** A step's entry in the results: only the keys of schemas/action.schema.json (not the step's ifStopped). */
+export function stepResult(step: SequenceStep, result: ComponentResult['result'], seconds: number): ComponentResult {
+  return { component: step.component, action: step.action, result, seconds };
 }
 
 /** The doctor's checks of what this run will start: a failure refuses the run before anything is touched. */
