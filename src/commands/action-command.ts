@@ -22,6 +22,7 @@ import { logRenderer } from '../run/render-log.js';
 import { createRunContext, type RunContext } from '../run/run-context.js';
 import type { CommandContext } from './command-context.js';
 import { type GlobalOptions, humanStream, loadForCommand } from './global-options.js';
+import { interruption } from './interruption.js';
 
 const CONTROLLERS: Record<SingleComponent, Controller> = { snabbnfv, vm, lwaftr };
 
@@ -34,12 +35,8 @@ export async function actionCommand(component: Component, action: Action, cx: Co
   const events = runEvents(config, cx);
   report.logFile = instancePaths(config).toolLog;
   for (const w of config.warnings) events.emit({ type: 'problem', severity: 'warning', ...w });
-  const abort = new AbortController();
-  // The reason tells the waits which signal came: exit 130 for SIGINT, 143 for SIGTERM.
-  const onSignal = (signal: NodeJS.Signals) => abort.abort(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const ctx = createRunContext(config, events, abort.signal);
+  const stop = interruption(`${component} ${action}`);
+  const ctx = createRunContext(config, events, stop.signal);
   const began = Date.now();
   const end = (exitCode: number, error?: string) =>
     events.emit({ type: 'run-end', ok: exitCode === 0, exitCode, durationMs: Date.now() - began, results, error });
@@ -49,7 +46,7 @@ export async function actionCommand(component: Component, action: Action, cx: Co
     lock = await acquireLock(ctx.paths.lock, {
       timeoutMs: config.timeouts.lockMs,
       instance: config.name,
-      signal: abort.signal,
+      signal: stop.signal,
       onWaiting: (what, elapsedMs) => events.emit({ type: 'wait-progress', what, elapsedMs, announce: true }),
     });
     events.emit({ type: 'wait-end', what: 'the instance lock', elapsedMs: 0, ok: true });
@@ -67,8 +64,7 @@ export async function actionCommand(component: Component, action: Action, cx: Co
   } finally {
     lock?.release();
     ctx.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
   }
 }
 

@@ -36,7 +36,7 @@ export async function logsCommand(
   const width = labelWidth(specs);
   const print: Print = (label, line) => process.stdout.write(`${label.padEnd(width)} | ${line}\n`);
   const note = (label: string, text: string) => process.stderr.write(`lwaftrctl: ${label}: ${text}\n`);
-  const stop = interruption('following logs');
+  const stop = interruption('new log lines');
   // A reader that went away (| head) ends the command, as it ends tail.
   process.stdout.on('error', () => stop.abort());
   try {
