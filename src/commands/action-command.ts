@@ -58,8 +58,9 @@ export async function actionCommand(component: Component, action: Action, cx: Co
     end(0);
     return 0;
   } catch (err) {
-    end(exitCodeFor(err), (err as Error).message);
+    // run-end is the last event of the run, and its time counts the rollback.
     await rollBack(ctx, `${component} ${action}`, component, results, err);
+    end(exitCodeFor(err), (err as Error).message);
     throw err;
   } finally {
     lock?.release();
