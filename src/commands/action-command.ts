@@ -1,6 +1,5 @@
 // start / stop / restart of one component or all: under the instance lock, in order, and an
 // `all` start that fails half-way stops what this run started.
-import fs from 'node:fs';
 import type { Controller, StartResult, StopResult } from '../components/controller.js';
 import { lwaftr } from '../components/lwaftr/controller.js';
 import { actionSequence, type SequenceStep, vmStartsAfter } from '../components/sequence.js';
@@ -16,13 +15,12 @@ import { recordInstance } from '../io/instance-registry.js';
 import { identify } from '../io/process-identity.js';
 import type { Action, Component, SingleComponent } from '../plan/component-names.js';
 import { instancePaths } from '../plan/instance-paths.js';
-import { type ComponentResult, type EventSink, eventFanOut } from '../run/events.js';
-import { humanRenderer } from '../run/render-human.js';
-import { logRenderer } from '../run/render-log.js';
+import type { ComponentResult } from '../run/events.js';
 import { createRunContext, type RunContext } from '../run/run-context.js';
 import type { CommandContext } from './command-context.js';
-import { type GlobalOptions, humanStream, loadForCommand } from './global-options.js';
+import { type GlobalOptions, loadForCommand } from './global-options.js';
 import { interruption } from './interruption.js';
+import { runEvents } from './run-events.js';
 
 const CONTROLLERS: Record<SingleComponent, Controller> = { snabbnfv, vm, lwaftr };
 
@@ -34,7 +32,6 @@ export async function actionCommand(component: Component, action: Action, cx: Co
   report.forConfig(config);
   const events = runEvents(config, cx);
   report.logFile = instancePaths(config).toolLog;
-  for (const w of config.warnings) events.emit({ type: 'problem', severity: 'warning', ...w });
   const stop = interruption(`${component} ${action}`);
   const ctx = createRunContext(config, events, stop.signal);
   const began = Date.now();
@@ -67,14 +64,6 @@ export async function actionCommand(component: Component, action: Action, cx: Co
     ctx.close();
     stop.release();
   }
-}
-
-/** Events go to the terminal, to the tool's log in the state folder, and with --events as NDJSON. */
-function runEvents(config: Config, cx: CommandContext): EventSink {
-  const paths = instancePaths(config);
-  fs.mkdirSync(paths.stateDir, { recursive: true, mode: 0o755 });
-  const renderers = [humanRenderer(cx.options, humanStream(cx.options)), logRenderer(paths.toolLog, config.name)];
-  return eventFanOut(cx.events ? [...renderers, (e) => cx.events!.write(e)] : renderers);
 }
 
 async function runSequence(
