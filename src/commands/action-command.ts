@@ -20,6 +20,7 @@ import { createRunContext, type RunContext } from '../run/run-context.js';
 import type { CommandContext } from './command-context.js';
 import { type GlobalOptions, loadForCommand } from './global-options.js';
 import { interruption } from './interruption.js';
+import type { Report } from './report.js';
 import { runEvents } from './run-events.js';
 
 const CONTROLLERS: Record<SingleComponent, Controller> = { snabbnfv, vm, lwaftr };
@@ -47,7 +48,7 @@ export async function actionCommand(component: Component, action: Action, cx: Co
       onWaiting: (what, elapsedMs) => events.emit({ type: 'wait-progress', what, elapsedMs, announce: true }),
     });
     events.emit({ type: 'wait-end', what: 'the instance lock', elapsedMs: 0, ok: true });
-    await checkBeforeStarting(ctx, component, action);
+    await checkBeforeStarting(ctx, component, action, report);
     // For lwaftrctl list: this instance's config file, recorded in its state folder.
     const unrecorded = recordInstance(config);
     if (unrecorded) events.emit({ type: 'warning', message: unrecorded });
@@ -111,15 +112,21 @@ export function stepResult(step: SequenceStep, result: ComponentResult['result']
   return { component: step.component, action: step.action, result, seconds };
 }
 
-/** The doctor's checks of what this run will start: a failure refuses the run before anything is touched. */
-async function checkBeforeStarting(ctx: RunContext, component: Component, action: Action): Promise<void> {
+/**
+ * The doctor's checks of what this run will start: a failure refuses the run before anything is
+ * touched; a warning is an event and a problem of the --json document, as in the dry run.
+ */
+async function checkBeforeStarting(ctx: RunContext, component: Component, action: Action, report: Report) {
   const sequence = actionSequence(component, action);
   const stoppedFirst = new Set(sequence.filter((s) => s.action === 'stop').map((s) => s.component));
   const starting = sequence
     .filter((s) => s.action === 'start' && (stoppedFirst.has(s.component) || !isRunning(ctx.config, s.component)))
     .map((s) => s.component);
   const { failures, warnings } = await preflight(ctx.config, starting);
-  for (const w of warnings) ctx.events.emit({ type: 'problem', severity: 'warning', ...w });
+  for (const w of warnings) {
+    ctx.events.emit({ type: 'problem', severity: 'warning', ...w });
+    report.warn(w);
+  }
   if (failures.length) throw new ConfigError(failures, 'the host is not ready (lwaftrctl doctor tells more)');
 }
 

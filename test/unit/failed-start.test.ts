@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labInstance, leftovers, NOTHING, requireLab } from '../helpers/lab.js';
+import { expectDocument } from '../helpers/schemas.js';
 
 // No pinned vCPUs: the doctor warns of it whatever the host, and nothing busy-waits.
 const inst = labInstance('frb', 10087, 'QEMU_ARGS=-device no-such-device\nQEMU_VCPU_CORES=\nQEMU_EMULATOR_CORES=\n');
@@ -31,5 +32,18 @@ describe('a failed all start', () => {
     const stopped = events.filter((e) => e.component === 'snabbnfv' && e.phase === 'stopped').at(-1)!;
     expect(runEnd.durationMs).toBeGreaterThanOrEqual(Date.parse(stopped.ts) - Date.parse(events[0]!.ts));
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);
+  }, 60_000);
+
+  it("--json: the doctor's warnings are problems of the document, the same as the dry run's", async () => {
+    const r = await inst.cli('--json', 'all', 'start');
+    expect(r.code, r.stderr).toBe(1);
+    const warnings = (doc: Record<string, unknown>) =>
+      (doc.problems as { severity: string }[]).filter((p) => p.severity === 'warning');
+    const real = warnings(expectDocument(r.stdout));
+    expect(real).toContainEqual(
+      expect.objectContaining({ key: 'QEMU_VCPU_CORES', message: expect.stringMatching(/^QEMU pinned: /) }),
+    );
+    const dry = await inst.cli('--json', '--dry-run', 'all', 'start');
+    expect(real).toEqual(warnings(expectDocument(dry.stdout)));
   }, 60_000);
 });
