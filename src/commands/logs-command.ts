@@ -6,7 +6,7 @@ import type { LogSource } from '../cli/scripting-commands.js';
 import { qemuProcess } from '../components/vm/plan.js';
 import type { Config } from '../config/types.js';
 import { GuestSsh, sshTargetOf } from '../io/guest-ssh.js';
-import { followFile, lastLines } from '../io/log-files.js';
+import { followFile, lastLines, lineSplitter } from '../io/log-files.js';
 import { identify } from '../io/process-identity.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandContext } from './command-context.js';
@@ -129,20 +129,4 @@ async function showGuest(
     }
     if (options.follow) await sleep(GUEST_RETRY_MS, signal).catch(() => undefined);
   } while (options.follow && !signal.aborted);
-}
-
-/** Chunks of text in, whole lines out; a last line without newline is held until the next chunk or the end. */
-function lineSplitter(line: (text: string) => void) {
-  let pending = '';
-  return {
-    push(chunk: string) {
-      const parts = (pending + chunk).split('\n');
-      pending = parts.pop()!;
-      for (const p of parts) line(p.replace(/\r/g, ''));
-    },
-    flush() {
-      if (pending) line(pending.replace(/\r/g, ''));
-      pending = '';
-    },
-  };
 }
