@@ -5,8 +5,8 @@ import type { GlobalOptions } from '../commands/global-options.js';
 import type { PortIndex } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { ACTIONS, type Action, COMPONENTS, type Component } from '../plan/component-names.js';
-import { closest } from '../util/did-you-mean.js';
-import { addScriptingCommands, rewriteWords, type ScriptingInvocation } from './scripting-commands.js';
+import { choice } from './choices.js';
+import { addScriptingCommands, PORTS, rewriteWords, type ScriptingInvocation } from './scripting-commands.js';
 
 export type Invocation =
   | { kind: 'action'; component: Component; action: Action; options: GlobalOptions }
@@ -120,33 +120,35 @@ Exit codes: 0 ok, 1 failed, 2 usage, 4 needs root, 6 config error or host not re
       .command(`${action} <component>`)
       .description(`${action} a component (${COMPONENTS.join(', ')})`)
       .action((component: string, _opts, cmd: Command) =>
-        found({ kind: 'action', component: parseComponent(component), action, options: options(cmd) }),
+        found({ kind: 'action', component: componentOf(component), action, options: options(cmd) }),
       );
   for (const component of COMPONENTS)
     program
       .command(`${component} <action>`)
       .description(`${component}: ${ACTIONS.join(', ')}`)
       .action((action: string, _opts, cmd: Command) =>
-        found({ kind: 'action', component, action: parseAction(action), options: options(cmd) }),
+        found({ kind: 'action', component, action: choice(action, 'action', ACTIONS), options: options(cmd) }),
       );
   program
     .command('status [component]')
     .description('what is running, derived from the live processes (LSB exit codes)')
     .option('--watch', 'keep watching: a line (--json: a document; --events: an NDJSON line) per change, until Ctrl-C')
     .action((component: string | undefined, _opts, cmd: Command) =>
-      found({ kind: 'status', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
+      found({ kind: 'status', component: component ? componentOf(component) : 'all', options: options(cmd) }),
     );
   program
     .command('doctor [component]')
     .description('check this host (and the running guest) against the config: what each check read, and the fix')
     .option('--no-kvm-probe', 'with QEMU_ACCEL=kvm, skip booting QEMU for up to 2 s to prove KVM works')
     .action((component: string | undefined, _opts, cmd: Command) =>
-      found({ kind: 'doctor', component: component ? parseComponent(component) : 'all', options: options(cmd) }),
+      found({ kind: 'doctor', component: component ? componentOf(component) : 'all', options: options(cmd) }),
     );
   addEngineCommands(program, found, options);
   addScriptingCommands(program, found, options);
   return program;
 }
+
+const componentOf = (word: string): Component => choice(word, 'component', COMPONENTS);
 
 // export / backend (issue 13: other engines run the plan)
 export const EXPORT_ENGINES = ['libvirt', 'systemd'] as const;
@@ -157,35 +159,19 @@ function addEngineCommands(program: Command, found: (i: Invocation) => void, opt
     .command('export <engine> [dir]')
     .description('the plan for another engine: libvirt (domain XML on stdout), systemd <dir> (unit files into dir)')
     .option('--lwaftrctl <path>', 'systemd: the lwaftrctl program the units run (default: this one)')
-    .action((engine: string, dir: string | undefined, _opts, cmd: Command) => {
-      if (!(EXPORT_ENGINES as readonly string[]).includes(engine))
-        throw new UsageError(`unknown engine "${engine}"${suggest(engine, EXPORT_ENGINES)}; engines: libvirt, systemd`);
+    .action((word: string, dir: string | undefined, _opts, cmd: Command) => {
+      const engine = choice(word, 'engine', EXPORT_ENGINES);
       if (engine === 'systemd' && dir === undefined)
         throw new UsageError('export systemd needs the folder to write the units into, e.g. /etc/systemd/system');
       if (engine === 'libvirt' && dir !== undefined)
         throw new UsageError(`export libvirt prints the domain XML on stdout and takes no folder ("${dir}")`);
-      found({ kind: 'export', engine: engine as ExportEngine, dir, options: options(cmd) });
+      found({ kind: 'export', engine, dir, options: options(cmd) });
     });
   program
     .command('backend <port>')
     .description('start one snabbnfv backend (1 or 2) without screen, for a service manager (systemd Type=forking)')
     .action((port: string, _opts, cmd: Command) => {
-      if (port !== '1' && port !== '2') throw new UsageError(`unknown port "${port}"; ports: 1, 2`);
-      found({ kind: 'backend', port: Number(port) as PortIndex, options: options(cmd) });
+      const index = Number(choice(port, 'port', PORTS, false)) as PortIndex;
+      found({ kind: 'backend', port: index, options: options(cmd) });
     });
-}
-
-function parseComponent(word: string): Component {
-  if ((COMPONENTS as readonly string[]).includes(word)) return word as Component;
-  throw new UsageError(`unknown component "${word}"${suggest(word, COMPONENTS)}; components: ${COMPONENTS.join(', ')}`);
-}
-
-function parseAction(word: string): Action {
-  if ((ACTIONS as readonly string[]).includes(word)) return word as Action;
-  throw new UsageError(`unknown action "${word}"${suggest(word, ACTIONS)}; actions: ${ACTIONS.join(', ')}`);
-}
-
-function suggest(word: string, choices: readonly string[]): string {
-  const guess = closest(word, choices);
-  return guess ? ` (did you mean ${guess}?)` : '';
 }

@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import type { GlobalOptions } from '../commands/global-options.js';
 import { UsageError } from '../errors.js';
 import { ACTIONS, COMPONENTS, type Component } from '../plan/component-names.js';
-import { closest } from '../util/did-you-mean.js';
+import { choice } from './choices.js';
 
 export const WAIT_STATES = ['running', 'stopped'] as const;
 export type WaitState = (typeof WAIT_STATES)[number];
@@ -142,13 +142,4 @@ function portNumber(word: string): 1 | 2 {
 function count(word: string, option: string): number {
   if (!/^\d+$/.test(word)) throw new UsageError(`${option} wants a whole number, not "${word}"`);
   return Number(word);
-}
-
-function choice<T extends string>(word: string, what: string, choices: readonly T[]): T {
-  if ((choices as readonly string[]).includes(word)) return word as T;
-  const guess = closest(word, choices);
-  const plural = what.endsWith('s') ? `${what}es` : `${what}s`;
-  throw new UsageError(
-    `unknown ${what} "${word}"${guess ? ` (did you mean ${guess}?)` : ''}; ${plural}: ${choices.join(', ')}`,
-  );
 }

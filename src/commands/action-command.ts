@@ -1,6 +1,5 @@
 // start / stop / restart of one component or all: under the instance lock, in order, and an
 // `all` start that fails half-way stops what this run started.
-import fs from 'node:fs';
 import type { Controller, StartResult, StopResult } from '../components/controller.js';
 import { lwaftr } from '../components/lwaftr/controller.js';
 import { actionSequence, type SequenceStep, vmStartsAfter } from '../components/sequence.js';
@@ -16,12 +15,13 @@ import { recordInstance } from '../io/instance-registry.js';
 import { identify } from '../io/process-identity.js';
 import type { Action, Component, SingleComponent } from '../plan/component-names.js';
 import { instancePaths } from '../plan/instance-paths.js';
-import { type ComponentResult, type EventSink, eventFanOut } from '../run/events.js';
-import { humanRenderer } from '../run/render-human.js';
-import { logRenderer } from '../run/render-log.js';
+import type { ComponentResult } from '../run/events.js';
 import { createRunContext, type RunContext } from '../run/run-context.js';
 import type { CommandContext } from './command-context.js';
-import { type GlobalOptions, humanStream, loadForCommand } from './global-options.js';
+import { type GlobalOptions, loadForCommand } from './global-options.js';
+import { interruption } from './interruption.js';
+import type { Report } from './report.js';
+import { runEvents } from './run-events.js';
 
 const CONTROLLERS: Record<SingleComponent, Controller> = { snabbnfv, vm, lwaftr };
 
@@ -33,13 +33,8 @@ export async function actionCommand(component: Component, action: Action, cx: Co
   report.forConfig(config);
   const events = runEvents(config, cx);
   report.logFile = instancePaths(config).toolLog;
-  for (const w of config.warnings) events.emit({ type: 'problem', severity: 'warning', ...w });
-  const abort = new AbortController();
-  // The reason tells the waits which signal came: exit 130 for SIGINT, 143 for SIGTERM.
-  const onSignal = (signal: NodeJS.Signals) => abort.abort(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const ctx = createRunContext(config, events, abort.signal);
+  const stop = interruption(`${component} ${action}`);
+  const ctx = createRunContext(config, events, stop.signal);
   const began = Date.now();
   const end = (exitCode: number, error?: string) =>
     events.emit({ type: 'run-end', ok: exitCode === 0, exitCode, durationMs: Date.now() - began, results, error });
@@ -49,11 +44,11 @@ export async function actionCommand(component: Component, action: Action, cx: Co
     lock = await acquireLock(ctx.paths.lock, {
       timeoutMs: config.timeouts.lockMs,
       instance: config.name,
-      signal: abort.signal,
+      signal: stop.signal,
       onWaiting: (what, elapsedMs) => events.emit({ type: 'wait-progress', what, elapsedMs, announce: true }),
     });
     events.emit({ type: 'wait-end', what: 'the instance lock', elapsedMs: 0, ok: true });
-    await checkBeforeStarting(ctx, component, action);
+    await checkBeforeStarting(ctx, component, action, report);
     // For lwaftrctl list: this instance's config file, recorded in its state folder.
     const unrecorded = recordInstance(config);
     if (unrecorded) events.emit({ type: 'warning', message: unrecorded });
@@ -61,23 +56,15 @@ export async function actionCommand(component: Component, action: Action, cx: Co
     end(0);
     return 0;
   } catch (err) {
-    end(exitCodeFor(err), (err as Error).message);
+    // run-end is the last event of the run, and its time counts the rollback.
     await rollBack(ctx, `${component} ${action}`, component, results, err);
+    end(exitCodeFor(err), (err as Error).message);
     throw err;
   } finally {
     lock?.release();
     ctx.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
   }
-}
-
-/** Events go to the terminal, to the tool's log in the state folder, and with --events as NDJSON. */
-function runEvents(config: Config, cx: CommandContext): EventSink {
-  const paths = instancePaths(config);
-  fs.mkdirSync(paths.stateDir, { recursive: true, mode: 0o755 });
-  const renderers = [humanRenderer(cx.options, humanStream(cx.options)), logRenderer(paths.toolLog, config.name)];
-  return eventFanOut(cx.events ? [...renderers, (e) => cx.events!.write(e)] : renderers);
 }
 
 async function runSequence(
@@ -117,18 +104,29 @@ async function runStep(
     ctx.events.emit({ type: 'warning', component: 'lwaftr', message });
     result = 'failed';
   }
-  return { ...step, result, seconds: (Date.now() - began) / 1000 };
+  return stepResult(step, result, (Date.now() - began) / 1000);
 }
 
-/** The doctor's checks of what this run will start: a failure refuses the run before anything is touched. */
-async function checkBeforeStarting(ctx: RunContext, component: Component, action: Action): Promise<void> {
+/** A step's entry in the results: only the keys of schemas/action.schema.json (not the step's ifStopped). */
+export function stepResult(step: SequenceStep, result: ComponentResult['result'], seconds: number): ComponentResult {
+  return { component: step.component, action: step.action, result, seconds };
+}
+
+/**
+ * The doctor's checks of what this run will start: a failure refuses the run before anything is
+ * touched; a warning is an event and a problem of the --json document, as in the dry run.
+ */
+async function checkBeforeStarting(ctx: RunContext, component: Component, action: Action, report: Report) {
   const sequence = actionSequence(component, action);
   const stoppedFirst = new Set(sequence.filter((s) => s.action === 'stop').map((s) => s.component));
   const starting = sequence
     .filter((s) => s.action === 'start' && (stoppedFirst.has(s.component) || !isRunning(ctx.config, s.component)))
     .map((s) => s.component);
   const { failures, warnings } = await preflight(ctx.config, starting);
-  for (const w of warnings) ctx.events.emit({ type: 'problem', severity: 'warning', ...w });
+  for (const w of warnings) {
+    ctx.events.emit({ type: 'problem', severity: 'warning', ...w });
+    report.warn(w);
+  }
   if (failures.length) throw new ConfigError(failures, 'the host is not ready (lwaftrctl doctor tells more)');
 }
 

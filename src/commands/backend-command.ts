@@ -3,7 +3,6 @@
 // The pid file and identity record are the ones `snabbnfv start` writes, so `vm start`, `status`
 // and `snabbnfv stop` see a backend systemd runs as one of their own. No doctor gate here (its
 // host checks ask for screen, which this does not use): run `doctor` before enabling the units.
-import fs from 'node:fs';
 import type { StartResult } from '../components/controller.js';
 import { snabbnfvProcess } from '../components/snabbnfv/plan.js';
 import { snabbnfvServicePlan } from '../components/snabbnfv/service-plan.js';
@@ -11,13 +10,12 @@ import type { PortIndex } from '../config/types.js';
 import { acquireLock, type HeldLock } from '../io/instance-lock.js';
 import { identify } from '../io/process-identity.js';
 import { instancePaths } from '../plan/instance-paths.js';
-import { type ComponentResult, eventFanOut } from '../run/events.js';
-import { humanRenderer } from '../run/render-human.js';
-import { logRenderer } from '../run/render-log.js';
+import type { ComponentResult } from '../run/events.js';
 import { createRunContext } from '../run/run-context.js';
 import { runPlan } from '../run/run-plan.js';
 import type { CommandContext } from './command-context.js';
-import { humanStream, loadForCommand } from './global-options.js';
+import { loadForCommand } from './global-options.js';
+import { runEvents } from './run-events.js';
 
 export async function backendCommand(index: PortIndex, cx: CommandContext): Promise<number> {
   const { options, report } = cx;
@@ -27,8 +25,7 @@ export async function backendCommand(index: PortIndex, cx: CommandContext): Prom
   report.forConfig(config);
   const paths = instancePaths(config);
   report.logFile = paths.toolLog;
-  fs.mkdirSync(paths.stateDir, { recursive: true, mode: 0o755 });
-  const events = eventFanOut([humanRenderer(options, humanStream(options)), logRenderer(paths.toolLog, config.name)]);
+  const events = runEvents(config, cx);
   const ctx = createRunContext(config, events, new AbortController().signal);
   const port = config.snabbnfv.ports[index - 1]!;
   const began = Date.now();

@@ -6,7 +6,7 @@ import type { LogSource } from '../cli/scripting-commands.js';
 import { qemuProcess } from '../components/vm/plan.js';
 import type { Config } from '../config/types.js';
 import { GuestSsh, sshTargetOf } from '../io/guest-ssh.js';
-import { followFile, lastLines } from '../io/log-files.js';
+import { followFile, lastLines, lineSplitter } from '../io/log-files.js';
 import { identify } from '../io/process-identity.js';
 import { sleep } from '../util/sleep.js';
 import type { CommandContext } from './command-context.js';
@@ -36,7 +36,7 @@ export async function logsCommand(
   const width = labelWidth(specs);
   const print: Print = (label, line) => process.stdout.write(`${label.padEnd(width)} | ${line}\n`);
   const note = (label: string, text: string) => process.stderr.write(`lwaftrctl: ${label}: ${text}\n`);
-  const stop = interruption('following logs');
+  const stop = interruption('new log lines');
   // A reader that went away (| head) ends the command, as it ends tail.
   process.stdout.on('error', () => stop.abort());
   try {
@@ -129,20 +129,4 @@ async function showGuest(
     }
     if (options.follow) await sleep(GUEST_RETRY_MS, signal).catch(() => undefined);
   } while (options.follow && !signal.aborted);
-}
-
-/** Chunks of text in, whole lines out; a last line without newline is held until the next chunk or the end. */
-function lineSplitter(line: (text: string) => void) {
-  let pending = '';
-  return {
-    push(chunk: string) {
-      const parts = (pending + chunk).split('\n');
-      pending = parts.pop()!;
-      for (const p of parts) line(p.replace(/\r/g, ''));
-    },
-    flush() {
-      if (pending) line(pending.replace(/\r/g, ''));
-      pending = '';
-    },
-  };
 }

@@ -31,9 +31,10 @@ export async function waitCommand(
   fill();
   const config = loadForCommand(options);
   report.forConfig(config);
-  printConfigWarnings(config, options);
   const poller = statusPoller(config);
-  const stop = interruption(`waiting for ${component} to be ${state}`);
+  const stop = interruption(`${component} to be ${state}`);
+  // Once a script sees anything, Ctrl-C and SIGTERM end the wait with its document.
+  printConfigWarnings(config, options);
   const deadline = options.timeout > 0 ? began + options.timeout * 1000 : Number.POSITIVE_INFINITY;
   const expired = () => Date.now() >= deadline;
   // Ends the deadline's timer once there is an answer, so that nothing keeps the process alive.

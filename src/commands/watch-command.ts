@@ -30,7 +30,7 @@ export async function watchCommand(component: Component, cx: CommandContext): Pr
   printConfigWarnings(config, options);
   const shown = component === 'all' ? START_ORDER : [component];
   const poller = statusPoller(config);
-  const stop = interruption('watching');
+  const stop = interruption('changes of state');
   let before: InstanceStatus | undefined;
   try {
     while (!stop.signal.aborted) {

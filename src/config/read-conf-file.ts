@@ -23,42 +23,14 @@ const SPACED_ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+=/;
 export function readConfText(text: string, file: string): { entries: RawEntry[]; problems: ConfigProblem[] } {
   const entries: RawEntry[] = [];
   const problems: ConfigProblem[] = [];
-  const lines = text.split(/\r?\n/);
-  // A NUL byte has no place in a text file (bash drops it); report it and read the line as empty.
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i]!.includes('\0')) continue;
-    problems.push({
-      file,
-      line: i + 1,
-      key: ASSIGNMENT.exec(lines[i]!)?.[1],
-      message: 'has a NUL byte: a config file is plain text; remove it',
-    });
-    lines[i] = '';
-  }
+  const lines = withoutNuls(text.split(/\r?\n/), file, problems);
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const line = lines[i]!;
     if (/^\s*(#.*)?$/.test(line)) continue;
     const m = ASSIGNMENT.exec(line);
     if (!m) {
-      const spaced = SPACED_ASSIGNMENT.exec(line);
-      if (spaced)
-        problems.push({
-          file,
-          line: lineNo,
-          key: spaced[1]!,
-          message:
-            `space before "=": write ${spaced[1]}=VALUE with nothing around the "=" (bash would run ` +
-            `${spaced[1]} as a command)`,
-        });
-      else
-        problems.push({
-          file,
-          line: lineNo,
-          message:
-            `not a KEY=VALUE line: ${JSON.stringify(line.trim())} (lwaftrctl reads its config file, it never ` +
-            `runs it as bash)`,
-        });
+      problems.push(notAnAssignment(line, lineNo, file));
       continue;
     }
     const key = m[1]!;
@@ -103,6 +75,44 @@ export function readConfText(text: string, file: string): { entries: RawEntry[];
     entries.push({ key, value: rawValue.slice(open + 1, close), quoting, line: lineNo });
   }
   return { entries, problems };
+}
+
+/**
+ * A NUL byte has no place in a text file (bash drops it): each line that has one is a problem,
+ * and is read as empty.
+ */
+function withoutNuls(lines: string[], file: string, problems: ConfigProblem[]): string[] {
+  return lines.map((line, i) => {
+    if (!line.includes('\0')) return line;
+    problems.push({
+      file,
+      line: i + 1,
+      key: ASSIGNMENT.exec(line)?.[1],
+      message: 'has a NUL byte: a config file is plain text; remove it',
+    });
+    return '';
+  });
+}
+
+/** What is wrong with a line that is neither blank, a comment nor an assignment. */
+function notAnAssignment(line: string, lineNo: number, file: string): ConfigProblem {
+  const spaced = SPACED_ASSIGNMENT.exec(line);
+  if (spaced)
+    return {
+      file,
+      line: lineNo,
+      key: spaced[1]!,
+      message:
+        `space before "=": write ${spaced[1]}=VALUE with nothing around the "=" (bash would run ` +
+        `${spaced[1]} as a command)`,
+    };
+  return {
+    file,
+    line: lineNo,
+    message:
+      `not a KEY=VALUE line: ${JSON.stringify(line.trim())} (lwaftrctl reads its config file, it never ` +
+      `runs it as bash)`,
+  };
 }
 
 function quotingOf(rawValue: string): Quoting {

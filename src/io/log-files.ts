@@ -3,6 +3,7 @@
 // polling, not fs.watch: a poll sees a file that is renamed away and made anew under its name
 // the same way every time, and the last lines written to the old one are read from its open fd.
 import fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { sleep } from '../util/sleep.js';
 
 const CHUNK = 64 * 1024;
@@ -17,8 +18,11 @@ export interface Tail {
   end: number;
 }
 
-/** The last n lines of a file, read backwards in chunks (logs grow without end); undefined when it is missing. */
-export function lastLines(file: string, n: number): Tail | undefined {
+/**
+ * The last n lines of a file (of its last `maxBytes` at most), read backwards in chunks (logs grow
+ * without end); undefined when it is missing.
+ */
+export function lastLines(file: string, n: number, maxBytes = Number.POSITIVE_INFINITY): Tail | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -27,15 +31,18 @@ export function lastLines(file: string, n: number): Tail | undefined {
   }
   try {
     const size = fs.fstatSync(fd).size;
+    const floor = Math.max(0, size - maxBytes);
     let start = size;
     let text = '';
-    while (start > 0 && newlines(text) <= n) {
-      const from = Math.max(0, start - CHUNK);
+    while (start > floor && newlines(text) <= n) {
+      const from = Math.max(floor, start - CHUNK);
       const buf = Buffer.alloc(start - from);
       fs.readSync(fd, buf, 0, buf.length, from);
       text = buf.toString('latin1') + text;
       start = from;
     }
+    // Not read from the start of the file: the first line read is only the end of one.
+    if (start > 0) text = text.slice(text.indexOf('\n') + 1);
     const cut = text.lastIndexOf('\n') + 1;
     const complete = Buffer.from(text.slice(0, cut), 'latin1').toString('utf8');
     const lines = complete ? complete.replace(/\r/g, '').replace(/\n$/, '').split('\n') : [];
@@ -66,13 +73,13 @@ export async function followFile(file: string, from: number, on: FollowHandlers,
   let fd: number | undefined;
   let ino: number | undefined;
   let offset = from;
-  let pending = '';
+  const lines = lineSplitter(on.line);
   const drain = () => {
     if (fd === undefined) return;
     const size = fs.fstatSync(fd).size;
     if (size < offset) {
       offset = 0;
-      pending = '';
+      lines.reset();
       on.restarted('truncated');
     }
     while (offset < size) {
@@ -80,9 +87,7 @@ export async function followFile(file: string, from: number, on: FollowHandlers,
       const got = fs.readSync(fd, buf, 0, buf.length, offset);
       if (got === 0) break;
       offset += got;
-      const parts = (pending + buf.subarray(0, got).toString('utf8')).split('\n');
-      pending = parts.pop()!;
-      for (const p of parts) on.line(p.replace(/\r/g, ''));
+      lines.push(buf.subarray(0, got));
     }
   };
   try {
@@ -94,7 +99,7 @@ export async function followFile(file: string, from: number, on: FollowHandlers,
           fs.closeSync(fd);
           on.restarted('rotated');
           offset = 0;
-          pending = '';
+          lines.reset();
         }
         fd = fs.openSync(file, 'r');
         ino = now.ino;
@@ -105,6 +110,34 @@ export async function followFile(file: string, from: number, on: FollowHandlers,
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/**
+ * Chunks in, whole lines out (\r removed); a last line without its newline is held until the next
+ * chunk. Bytes go through a StringDecoder, so a character cut between two reads comes out whole.
+ */
+export function lineSplitter(line: (text: string) => void) {
+  let decoder = new StringDecoder('utf8');
+  let pending = '';
+  const take = (text: string) => {
+    const parts = (pending + text).split('\n');
+    pending = parts.pop()!;
+    for (const p of parts) line(p.replace(/\r/g, ''));
+  };
+  return {
+    push: (chunk: Buffer | string) => take(typeof chunk === 'string' ? chunk : decoder.write(chunk)),
+    /** The end of the input: the last line too, without its newline. */
+    flush() {
+      take(decoder.end());
+      if (pending) line(pending.replace(/\r/g, ''));
+      pending = '';
+    },
+    /** Drops what is held: the input starts over (a file truncated or made anew). */
+    reset() {
+      decoder = new StringDecoder('utf8');
+      pending = '';
+    },
+  };
 }
 
 function statOf(file: string): fs.Stats | undefined {

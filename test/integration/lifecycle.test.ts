@@ -9,6 +9,7 @@ import { readProcStat } from '../../src/io/proc.js';
 import { eventually } from '../helpers/eventually.js';
 import { guestLinkUp, labInstance, leftovers, NOTHING, requireLab, screenSessions } from '../helpers/lab.js';
 import { testName } from '../helpers/run-tag.js';
+import { expectDocument } from '../helpers/schemas.js';
 
 const inst = labInstance('cycle', 10032);
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
@@ -91,9 +92,13 @@ describe('the full cycle', () => {
     const before = await inst.status();
     const r = await inst.cli('--json', 'vm', 'restart');
     expect(r.code, r.stderr).toBe(0);
-    expect(
-      JSON.parse(r.stdout).results.map((x: { component: string; result: string }) => `${x.component} ${x.result}`),
-    ).toEqual(['lwaftr stopped', 'vm stopped', 'vm started', 'lwaftr started']);
+    const results = expectDocument(r.stdout).results as { component: string; result: string }[];
+    expect(results.map((x) => `${x.component} ${x.result}`)).toEqual([
+      'lwaftr stopped',
+      'vm stopped',
+      'vm started',
+      'lwaftr started',
+    ]);
     const after = await inst.status();
     expect([after.vm!.state, after.lwaftr!.state]).toEqual(['running', 'running']);
     expect(after.vm!.pid).not.toBe(before.vm!.pid);

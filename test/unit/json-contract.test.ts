@@ -95,4 +95,19 @@ describe('--json, every exit path', () => {
     expect(last).toMatchObject({ type: 'result', command: 'status', exitCode: 3 });
     expect(typeof last.ts).toBe('string');
   });
+
+  it('backend --events: the config warning and the run as it happens, then the result document', async () => {
+    // No doctor gate for backend: its start is tried, and fails, with a snabb that is not there.
+    const r = await runCli(['-f', conf, '--events', 'backend', '1']);
+    expect(r.code).toBe(1);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: 'problem', severity: 'warning', key: 'LWAFTR_DELAY', line: 12 });
+    expect(lines[1]).toMatchObject({ type: 'component', component: 'snabbnfv', phase: 'starting', facts: { port: 1 } });
+    expect(lines.filter((l) => l.type === 'step-end').at(-1)).toMatchObject({ step: 'spawn', ok: false });
+    expect(lines.at(-1)).toMatchObject({ type: 'result', command: 'start', component: 'snabbnfv', exitCode: 1 });
+    expect(r.stderr).toContain('LWAFTR_DELAY: is ignored');
+  });
 });

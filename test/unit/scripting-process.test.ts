@@ -19,12 +19,19 @@ fs.writeFileSync(
 SNABBNFV_CONF2=b.cfg\nSNABBNFV_CORE2=0\nBZ_IMAGE=bzImage\nQEMU_ACCEL=tcg\nQEMU_CPU=max\nSTATE_DIR=${state}\n`,
 );
 
-/** The CLI as a background process, its stdout collected as it comes. */
+/** The CLI as a background process, its stdout and stderr collected as they come. */
 function spawnCli(args: string[], env: Record<string, string> = {}) {
-  const child = execa('node', [CLI, ...args], { reject: false, stdin: 'ignore', env, buffer: { stdout: false } });
+  const child = execa('node', [CLI, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    env,
+    buffer: { stdout: false, stderr: false },
+  });
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out };
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return { child, output: () => out, errors: () => err };
 }
 
 async function interrupt(child: ResultPromise): Promise<number> {
@@ -59,11 +66,18 @@ describe('wait', () => {
     expect((doc.last as { vm: { state: string } }).vm.state).toBe('stopped');
   });
 
-  it('Ctrl-C exits 130, still with its document', async () => {
-    const { child, output } = spawnCli(['-f', conf, '--json', 'wait', 'vm', 'running', '--timeout', '0']);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await interrupt(child)).toBe(130);
-    expect(expectDocument(output())).toMatchObject({ exitCode: 130, timeoutSeconds: 0, reached: false });
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s exits %i, still with its one document', async (signal, code) => {
+    // The config's warning on stderr: the wait has begun (it prints only once signals are handled).
+    const warned = path.join(dir, 'warned.conf');
+    fs.writeFileSync(warned, `${fs.readFileSync(conf, 'utf8')}LWAFTR_DELAY=5\n`);
+    const { child, output, errors } = spawnCli(['-f', warned, '--json', 'wait', 'vm', 'running', '--timeout', '0']);
+    await eventually('the warning on stderr', () => errors().includes('LWAFTR_DELAY'), { every: 20, seen: errors });
+    child.kill(signal);
+    expect((await child).exitCode, errors()).toBe(code);
+    expect(expectDocument(output())).toMatchObject({ exitCode: code, timeoutSeconds: 0, reached: false });
   });
 
   it('a config problem exits 6 with a wait document', async () => {
