@@ -94,8 +94,11 @@ export class GuestSsh {
         onStarted?.();
         let stdout = '';
         let stderr = '';
-        channel.on('data', (d: Buffer) => (stdout += d.toString()));
-        channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        // Decoded by the streams, so that a character split between two packets stays whole.
+        channel.setEncoding('utf8');
+        channel.stderr.setEncoding('utf8');
+        channel.on('data', (d: string) => (stdout += d));
+        channel.stderr.on('data', (d: string) => (stderr += d));
         channel.on('close', (code: number | null) => resolve({ code: code ?? 255, stdout, stderr }));
       });
     });
@@ -122,8 +125,10 @@ export class GuestSsh {
         };
         if (signal.aborted) return abort();
         signal.addEventListener('abort', abort, { once: true });
-        channel.on('data', (d: Buffer) => onData(d.toString(), 'stdout'));
-        channel.stderr.on('data', (d: Buffer) => onData(d.toString(), 'stderr'));
+        channel.setEncoding('utf8');
+        channel.stderr.setEncoding('utf8');
+        channel.on('data', (d: string) => onData(d, 'stdout'));
+        channel.stderr.on('data', (d: string) => onData(d, 'stderr'));
         channel.on('close', (code: number | null) => {
           signal.removeEventListener('abort', abort);
           resolve(code ?? 255);
