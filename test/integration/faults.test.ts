@@ -10,6 +10,7 @@ import { readProcStat } from '../../src/io/proc.js';
 import { eventually } from '../helpers/eventually.js';
 import {
   expectAllStopLeavesNothing,
+  killLeftovers,
   type LabInstance,
   labInstance,
   leftovers,
@@ -78,6 +79,22 @@ describe('snabbnfv faults', () => {
     const again = await inst.cli('snabbnfv', 'start');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('snabbnfv port 1: already running');
+    expect((await inst.status()).snabbnfv!.state).toBe('running');
+  }, 60_000);
+});
+
+describe('the leak check every test ends with', () => {
+  it("finds a running instance's backends by its state folder, and nothing by a name its name extends", async () => {
+    const inst = instance('fleak', 10057);
+    expect((await inst.cli('snabbnfv', 'start')).code).toBe(0);
+    const found = leftovers(inst.stateDir);
+    expect(found.screens.sort()).toEqual([`${inst.name}-snabbnfv-1`, `${inst.name}-snabbnfv-2`]);
+    // Both screen sessions and the stand-ins they run.
+    expect(found.processes.length).toBeGreaterThanOrEqual(4);
+    // Another run's instance may be named this one's name less a character: it sees none of this.
+    const shorter = inst.stateDir.slice(0, -1);
+    expect(leftovers(shorter)).toEqual(NOTHING);
+    killLeftovers(shorter);
     expect((await inst.status()).snabbnfv!.state).toBe('running');
   }, 60_000);
 });
