@@ -60,10 +60,21 @@ describe('wait', () => {
   });
 
   it('Ctrl-C exits 130, still with its document', async () => {
-    const { child, output } = spawnCli(['-f', conf, '--json', 'wait', 'vm', 'running', '--timeout', '0']);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await interrupt(child)).toBe(130);
-    expect(expectDocument(output())).toMatchObject({ exitCode: 130, timeoutSeconds: 0, reached: false });
+    // wait prints nothing until it ends. What shows it waits (its Ctrl-C handler set): its first
+    // look reads QEMU's identity record, and reading a file whose atime is older than its mtime
+    // sets the atime (relatime). '{}' is no record: the VM stays stopped.
+    const record = path.join(state, 'qemu.json');
+    fs.mkdirSync(state, { recursive: true });
+    fs.writeFileSync(record, '{}\n');
+    fs.utimesSync(record, 0, new Date());
+    try {
+      const { child, output } = spawnCli(['-f', conf, '--json', 'wait', 'vm', 'running', '--timeout', '0']);
+      await eventually('the first look of wait (the atime of qemu.json)', () => fs.statSync(record).atimeMs > 0);
+      expect(await interrupt(child)).toBe(130);
+      expect(expectDocument(output())).toMatchObject({ exitCode: 130, timeoutSeconds: 0, reached: false });
+    } finally {
+      fs.rmSync(record);
+    }
   });
 
   it('a config problem exits 6 with a wait document', async () => {
