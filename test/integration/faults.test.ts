@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readProcStat } from '../../src/io/proc.js';
+import { isAlive, readProcStat } from '../../src/io/proc.js';
 import { eventually } from '../helpers/eventually.js';
 import {
   expectAllStopLeavesNothing,
@@ -18,13 +18,13 @@ import {
   processesMentioning,
   requireLab,
 } from '../helpers/lab.js';
+import { CLI } from '../helpers/run-cli.js';
 
 beforeAll(requireLab);
 
 /** Until a process killed from outside has exited (a zombie counts: init reaps it late). */
-async function gone(pid: number): Promise<void> {
-  for (let st = readProcStat(pid); st && st.state !== 'Z'; st = readProcStat(pid))
-    await new Promise((r) => setTimeout(r, 50));
+function gone(pid: number): Promise<void> {
+  return eventually(`pid ${pid} to exit`, () => !isAlive(pid), { every: 50 });
 }
 
 /** One instance per test, cleaned whatever happens. */
@@ -254,11 +254,7 @@ describe('guest faults', () => {
     fs.writeFileSync(kh, `[127.0.0.1]:* ${other}\n`);
     const changed = inst.conf.replace(/\.conf$/, '-changed.conf');
     fs.writeFileSync(changed, `${fs.readFileSync(inst.conf, 'utf8')}VM_KNOWN_HOSTS=${kh}\n`);
-    const r = await execa(
-      'node',
-      [path.join(__dirname, '..', '..', 'dist', 'cli.js'), '-f', changed, 'lwaftr', 'restart'],
-      { reject: false, stdin: 'ignore' },
-    );
+    const r = await execa('node', [CLI, '-f', changed, 'lwaftr', 'restart'], { reject: false, stdin: 'ignore' });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(`the guest's SSH host key for [127.0.0.1]:${inst.sshPort} has CHANGED`);
     expect(r.stderr).toContain(
@@ -271,14 +267,12 @@ describe('guest faults', () => {
 
 describe('lwaftrctl itself interrupted', () => {
   async function interruptDuringVmStart(inst: LabInstance, signal: 'SIGKILL' | 'SIGINT') {
-    const child = execa('node', [path.join(__dirname, '..', '..', 'dist', 'cli.js'), '-f', inst.conf, 'all', 'start'], {
+    const child = execa('node', [CLI, '-f', inst.conf, 'all', 'start'], {
       reject: false,
       stdin: 'ignore',
     });
     const qemuPid = path.join(inst.stateDir, 'qemu.pid');
-    const until = Date.now() + 30_000;
-    while (!fs.existsSync(qemuPid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(fs.existsSync(qemuPid)).toBe(true);
+    await eventually("QEMU's pid file", () => fs.existsSync(qemuPid), { ms: 30_000, every: 50 });
     child.kill(signal);
     return child;
   }
