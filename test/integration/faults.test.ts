@@ -306,7 +306,7 @@ describe('lwaftrctl itself interrupted', () => {
     const [a, b] = await Promise.all([inst.cli('all', 'start'), inst.cli('all', 'start')]);
     expect([a.code, b.code].sort()).toEqual([0, 75]);
     expect([a, b].find((x) => x.code === 75)!.stderr).toMatch(
-      /another lwaftrctl \(pid \d+: .*all start\) is working on instance ftwo/,
+      new RegExp(`another lwaftrctl \\(pid \\d+: .*all start\\) is working on instance ${inst.name}$`, 'm'),
     );
     expect(processesMentioning(path.join(inst.stateDir, 'qemu.pid'))).toHaveLength(1);
     expect((await inst.cli('all', 'stop')).code).toBe(0);
@@ -332,5 +332,3 @@ describe('a pid file whose pid now belongs to an unrelated process', () => {
     stranger.kill('SIGKILL');
   }, 30_000);
 });
-
-/** Polls until `ok`, for tests that act at a moment of a run going on in another process. */

@@ -13,7 +13,6 @@ import { testName } from '../helpers/run-tag.js';
 const inst = labInstance('cycle', 10032);
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
 
-/** Waits for a condition the product promises to reach by itself (links re-established). */
 describe('the full cycle', () => {
   const bystanders: ResultPromise[] = [];
 
