@@ -84,7 +84,7 @@ describe('snabbnfv faults', () => {
 });
 
 describe('the leak check every test ends with', () => {
-  it("finds a running instance's backends by its state folder, and nothing by a name its name extends", async () => {
+  it("finds a running instance's backends by its state folder, and nothing by a name its name extends; ends them", async () => {
     const inst = instance('fleak', 10057);
     expect((await inst.cli('snabbnfv', 'start')).code).toBe(0);
     const found = leftovers(inst.stateDir);
@@ -96,6 +96,10 @@ describe('the leak check every test ends with', () => {
     expect(leftovers(shorter)).toEqual(NOTHING);
     killLeftovers(shorter);
     expect((await inst.status()).snabbnfv!.state).toBe('running');
+    // The last resort after a failed test ends everything of the instance itself.
+    killLeftovers(inst.stateDir);
+    await eventually('nothing left of the instance', () => leftovers(inst.stateDir).processes.length === 0);
+    expect(leftovers(inst.stateDir)).toEqual(NOTHING);
   }, 60_000);
 });
 
