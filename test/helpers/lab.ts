@@ -94,11 +94,21 @@ export function labSshArgv(o: { port?: number; target: string; command: string; 
   ];
 }
 
+/**
+ * What every process and screen session of an instance has in its command line: a path inside its
+ * state folder (a socket, pid file, screenrc). With the '/', /run/lwaftrctl/lva3f never matches
+ * another run's /run/lwaftrctl/lva3f0/... (names are a base plus a run tag; bases prefix others).
+ */
+function insideStateDir(stateDir: string): string {
+  return `${stateDir.replace(/\/+$/, '')}/`;
+}
+
 /** Last resort after a failed test: anything still running from this state folder, by pid. */
 export function killLeftovers(stateDir: string): void {
-  for (const s of screenSessions().filter((s) => s.cmdline.includes(stateDir)))
+  const inside = insideStateDir(stateDir);
+  for (const s of screenSessions().filter((s) => s.cmdline.includes(inside)))
     execaSync('screen', ['-S', `${s.pid}.${s.name}`, '-X', 'quit'], { reject: false });
-  for (const pid of processesMentioning(stateDir)) {
+  for (const pid of processesMentioning(inside)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -113,10 +123,11 @@ export function killLeftovers(stateDir: string): void {
 /** What an instance may not leave behind once stopped: processes, screen sessions, sockets, pid files, lock. */
 export function leftovers(stateDir: string) {
   const files = fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : [];
+  const inside = insideStateDir(stateDir);
   return {
-    processes: processesMentioning(stateDir),
+    processes: processesMentioning(inside),
     screens: screenSessions()
-      .filter((s) => s.cmdline.includes(stateDir))
+      .filter((s) => s.cmdline.includes(inside))
       .map((s) => s.name),
     // instance.json is the instance's record for lwaftrctl list, kept like its logs.
     runtimeFiles: files.filter((f) => (/\.(sock|pid|json)$/.test(f) && f !== 'instance.json') || f.startsWith('lock')),

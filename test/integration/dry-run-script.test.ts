@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProcStat } from '../../src/io/proc.js';
+import { isAlive } from '../../src/io/proc.js';
 import { labInstance, leftovers, NOTHING, requireLab } from '../helpers/lab.js';
 
 const inst = labInstance('dsscript', 10190);
@@ -26,7 +26,6 @@ const states = async () => {
   const s = await inst.status();
   return [s.snabbnfv!.state, s.vm!.state, s.lwaftr!.state];
 };
-const alive = (pid: number) => readProcStat(pid) !== undefined && readProcStat(pid)!.state !== 'Z';
 
 beforeAll(() => requireLab());
 afterAll(async () => {
@@ -60,7 +59,7 @@ describe('the printed scripts, run by sh on the lab', () => {
     expect(down.code, down.stderr).toBe(0);
     expect(down.stderr).toContain(`pid ${sleeper.pid} is not QEMU`);
     expect(down.stderr).toContain(`pid ${sleeper.pid} is not snabbnfv port 1`);
-    expect(alive(sleeper.pid!)).toBe(true);
+    expect(isAlive(sleeper.pid!)).toBe(true);
     // Its pid files are stale, and go; the bystander stays.
     expect(leftovers(inst.stateDir).runtimeFiles).toEqual([]);
   }, 60_000);

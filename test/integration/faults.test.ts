@@ -6,10 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readProcStat } from '../../src/io/proc.js';
+import { isAlive, readProcStat } from '../../src/io/proc.js';
 import { eventually } from '../helpers/eventually.js';
 import {
   expectAllStopLeavesNothing,
+  killLeftovers,
   type LabInstance,
   labInstance,
   leftovers,
@@ -17,13 +18,13 @@ import {
   processesMentioning,
   requireLab,
 } from '../helpers/lab.js';
+import { CLI } from '../helpers/run-cli.js';
 
 beforeAll(requireLab);
 
 /** Until a process killed from outside has exited (a zombie counts: init reaps it late). */
-async function gone(pid: number): Promise<void> {
-  for (let st = readProcStat(pid); st && st.state !== 'Z'; st = readProcStat(pid))
-    await new Promise((r) => setTimeout(r, 50));
+function gone(pid: number): Promise<void> {
+  return eventually(`pid ${pid} to exit`, () => !isAlive(pid), { every: 50 });
 }
 
 /** One instance per test, cleaned whatever happens. */
@@ -79,6 +80,26 @@ describe('snabbnfv faults', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('snabbnfv port 1: already running');
     expect((await inst.status()).snabbnfv!.state).toBe('running');
+  }, 60_000);
+});
+
+describe('the leak check every test ends with', () => {
+  it("finds a running instance's backends by its state folder, and nothing by a name its name extends; ends them", async () => {
+    const inst = instance('fleak', 10057);
+    expect((await inst.cli('snabbnfv', 'start')).code).toBe(0);
+    const found = leftovers(inst.stateDir);
+    expect(found.screens.sort()).toEqual([`${inst.name}-snabbnfv-1`, `${inst.name}-snabbnfv-2`]);
+    // Both screen sessions and the stand-ins they run.
+    expect(found.processes.length).toBeGreaterThanOrEqual(4);
+    // Another run's instance may be named this one's name less a character: it sees none of this.
+    const shorter = inst.stateDir.slice(0, -1);
+    expect(leftovers(shorter)).toEqual(NOTHING);
+    killLeftovers(shorter);
+    expect((await inst.status()).snabbnfv!.state).toBe('running');
+    // The last resort after a failed test ends everything of the instance itself.
+    killLeftovers(inst.stateDir);
+    await eventually('nothing left of the instance', () => leftovers(inst.stateDir).processes.length === 0);
+    expect(leftovers(inst.stateDir)).toEqual(NOTHING);
   }, 60_000);
 });
 
@@ -237,11 +258,7 @@ describe('guest faults', () => {
     fs.writeFileSync(kh, `[127.0.0.1]:* ${other}\n`);
     const changed = inst.conf.replace(/\.conf$/, '-changed.conf');
     fs.writeFileSync(changed, `${fs.readFileSync(inst.conf, 'utf8')}VM_KNOWN_HOSTS=${kh}\n`);
-    const r = await execa(
-      'node',
-      [path.join(__dirname, '..', '..', 'dist', 'cli.js'), '-f', changed, 'lwaftr', 'restart'],
-      { reject: false, stdin: 'ignore' },
-    );
+    const r = await execa('node', [CLI, '-f', changed, 'lwaftr', 'restart'], { reject: false, stdin: 'ignore' });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(`the guest's SSH host key for [127.0.0.1]:${inst.sshPort} has CHANGED`);
     expect(r.stderr).toContain(
@@ -254,14 +271,12 @@ describe('guest faults', () => {
 
 describe('lwaftrctl itself interrupted', () => {
   async function interruptDuringVmStart(inst: LabInstance, signal: 'SIGKILL' | 'SIGINT') {
-    const child = execa('node', [path.join(__dirname, '..', '..', 'dist', 'cli.js'), '-f', inst.conf, 'all', 'start'], {
+    const child = execa('node', [CLI, '-f', inst.conf, 'all', 'start'], {
       reject: false,
       stdin: 'ignore',
     });
     const qemuPid = path.join(inst.stateDir, 'qemu.pid');
-    const until = Date.now() + 30_000;
-    while (!fs.existsSync(qemuPid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(fs.existsSync(qemuPid)).toBe(true);
+    await eventually("QEMU's pid file", () => fs.existsSync(qemuPid), { ms: 30_000, every: 50 });
     child.kill(signal);
     return child;
   }
@@ -295,7 +310,7 @@ describe('lwaftrctl itself interrupted', () => {
     const [a, b] = await Promise.all([inst.cli('all', 'start'), inst.cli('all', 'start')]);
     expect([a.code, b.code].sort()).toEqual([0, 75]);
     expect([a, b].find((x) => x.code === 75)!.stderr).toMatch(
-      /another lwaftrctl \(pid \d+: .*all start\) is working on instance ftwo/,
+      new RegExp(`another lwaftrctl \\(pid \\d+: .*all start\\) is working on instance ${inst.name}$`, 'm'),
     );
     expect(processesMentioning(path.join(inst.stateDir, 'qemu.pid'))).toHaveLength(1);
     expect((await inst.cli('all', 'stop')).code).toBe(0);
@@ -321,5 +336,3 @@ describe('a pid file whose pid now belongs to an unrelated process', () => {
     stranger.kill('SIGKILL');
   }, 30_000);
 });
-
-/** Polls until `ok`, for tests that act at a moment of a run going on in another process. */

@@ -9,8 +9,9 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { muxFiles, muxProcess } from '../../src/io/guest-mux.js';
-import { readProcStat } from '../../src/io/proc.js';
+import { isAlive, readProcStat } from '../../src/io/proc.js';
 import { identify } from '../../src/io/process-identity.js';
+import { eventually } from '../helpers/eventually.js';
 import { LAB, labInstance, leftovers, NOTHING, requireLab } from '../helpers/lab.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -21,15 +22,6 @@ fs.copyFileSync(path.join(LAB, 'keys', 'known_hosts'), knownHosts);
 const inst = labInstance('gmux', 10120, `VM_KNOWN_HOSTS=${knownHosts}\n`);
 const mux = (f: string) => path.join(inst.stateDir, `mux.${f}`);
 
-/** Waits for what the product promises to bring about by itself. */
-async function eventually(what: string, fn: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > until) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The mux's pid once it is proven ours and answers on its socket (it listens only once logged in). */
 async function servingMux(): Promise<number> {
   const ref = muxProcess(muxFiles(inst.stateDir));
@@ -38,7 +30,9 @@ async function servingMux(): Promise<number> {
       const c = net.createConnection({ path: mux('sock') }, () => resolve(true)).on('error', () => resolve(false));
       c.on('connect', () => c.destroy());
     });
-  await eventually('the kept-open connection serves', async () => identify(ref).state === 'running' && answers());
+  await eventually('the kept-open connection serves', async () => identify(ref).state === 'running' && answers(), {
+    ms: 30_000,
+  });
   return Number(fs.readFileSync(mux('pid'), 'utf8'));
 }
 
@@ -53,8 +47,6 @@ function guestLogins(): number {
   return (fs.readFileSync(path.join(inst.stateDir, 'console.log'), 'utf8').match(/Pubkey auth succeeded/g) ?? [])
     .length;
 }
-
-const alive = (pid: number) => readProcStat(pid) !== undefined && readProcStat(pid)!.state !== 'Z';
 
 describe('the kept-open guest connection', () => {
   let bystander: ResultPromise | undefined;
@@ -82,7 +74,7 @@ describe('the kept-open guest connection', () => {
     expect(answers.map((a) => a.state)).toEqual(['stopped', 'stopped', 'stopped', 'stopped']);
     // One login of the test's own, to know the console has caught up: then 3 in all.
     expect((await inst.guest('true')).code).toBe(0);
-    await eventually("the test's own login on the console", () => guestLogins() >= before + 3);
+    await eventually("the test's own login on the console", () => guestLogins() >= before + 3, { ms: 30_000 });
     expect(guestLogins()).toBe(before + 3);
   }, 60_000);
 
@@ -104,7 +96,7 @@ describe('the kept-open guest connection', () => {
     const refused = await guestAnswer();
     expect(refused.state).toBe('unknown');
     expect(refused.reason).toContain('has CHANGED');
-    await eventually('the mux ends', () => !alive(pid));
+    await eventually('the mux ends', () => !isAlive(pid));
     fs.writeFileSync(knownHosts, good);
     expect((await guestAnswer()).state).toBe('stopped');
     await servingMux();
@@ -115,7 +107,7 @@ describe('the kept-open guest connection', () => {
     await eventually('the mux gone', () => !fs.existsSync(mux('sock')));
     await guestAnswer({ LWAFTRCTL_GUEST_MUX_IDLE: '2' });
     const pid = await servingMux();
-    await eventually('the idle mux gone', () => !alive(pid));
+    await eventually('the idle mux gone', () => !isAlive(pid));
     expect(['sock', 'pid', 'json'].filter((f) => fs.existsSync(mux(f)))).toEqual([]);
     expect(fs.readFileSync(mux('log'), 'utf8')).toContain(`guest mux ${pid}: exits: idle for 2s`);
   }, 60_000);
@@ -125,7 +117,7 @@ describe('the kept-open guest connection', () => {
     const pid = await servingMux();
     const r = await inst.cli('all', 'stop');
     expect(r.code, r.stderr).toBe(0);
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     // Ended by vm stop itself, not by its connection dropping with QEMU.
     expect(fs.readFileSync(mux('log'), 'utf8')).toContain(`guest mux ${pid}: exits: stopped (SIGTERM)`);
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);
@@ -138,7 +130,7 @@ describe('the kept-open guest connection', () => {
     fs.writeFileSync(mux('json'), `${JSON.stringify({ pid, startTime: readProcStat(pid)!.startTime })}\n`);
     const r = await inst.cli('vm', 'stop');
     expect(r.code, r.stderr).toBe(0);
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     expect(leftovers(inst.stateDir)).toEqual(NOTHING);
   });
 });

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identify } from '../../src/io/process-identity.js';
 import { qmpOnce } from '../../src/io/qmp-client.js';
+import { eventually } from '../helpers/eventually.js';
 import { guestLinkUp, LAB, labInstance, labSshArgv, REPO, requireLab, screenSessions } from '../helpers/lab.js';
 
 const inst = labInstance('labtest', 10031);
@@ -104,10 +105,7 @@ describe('the lab guest, booted from the plan', () => {
     };
     const before = identify(ref);
     expect(before.state).toBe('running');
-    const began = Date.now();
     await qmpOnce(path.join(inst.stateDir, 'qmp.sock'), 'system_powerdown');
-    while (identify(ref).state === 'running' && Date.now() - began < 20_000)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(identify(ref).state).not.toBe('running');
+    await eventually('QEMU to end after the ACPI powerdown', () => identify(ref).state !== 'running', { every: 100 });
   }, 30_000);
 });

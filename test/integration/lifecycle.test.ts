@@ -14,7 +14,6 @@ import { expectDocument } from '../helpers/schemas.js';
 const inst = labInstance('cycle', 10032);
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
 
-/** Waits for a condition the product promises to reach by itself (links re-established). */
 describe('the full cycle', () => {
   const bystanders: ResultPromise[] = [];
 

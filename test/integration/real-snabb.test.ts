@@ -5,21 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 import { expectAllStopLeavesNothing, LAB, labInstance, REPO, requireLab } from '../helpers/lab.js';
 
 const REAL_SNABB = path.join(LAB, 'real-snabb', 'src', 'snabb');
 const PCIS = ['0000:00:08.0', '0000:00:09.0'];
 
 // An instance of its own: conf/lab-real-snabb.conf with this test's NAME and SSH port.
-const inst = labInstance('pkreal', 10111);
-fs.writeFileSync(
-  inst.conf,
-  fs
-    .readFileSync(path.join(REPO, 'conf', 'lab-real-snabb.conf'), 'utf8')
-    .replace(/^NAME=.*$/m, `NAME=${inst.name}`)
-    .replace(/^VM_SSH_PORT=\d+$/m, `VM_SSH_PORT=${inst.sshPort}`)
-    .replace(/=\.\.\//g, `=${REPO}/`),
-);
+const inst = labInstance('pkreal', 10111, '', 'lab-real-snabb.conf');
 
 /** The counter names the stand-in publishes (scripts/lab/snabb), to hold against real Snabb's. */
 function standInCounterNames(): string[] {
@@ -147,19 +140,18 @@ describe('real Snabb v2017.11 as the guest lwAFTR', () => {
     expect((await inst.cli('lwaftr', 'stop')).code).toBe(0);
     expect(await virtioStatus()).toEqual([0, 0]);
     // Real Snabb's supervisor process cleans up just after it: give it a few seconds.
-    const until = Date.now() + 10_000;
     let left: number[] = [];
-    for (;;) {
-      const r = await inst.guest(
-        `ls /var/run/snabb/by-name | wc -l; awk '/HugePages_(Total|Free)/ { print $2 }' /proc/meminfo`,
-      );
-      left = r.stdout.split(/\s+/).filter(Boolean).map(Number);
-      if ((left[0] === 0 && left[1] === left[2]) || Date.now() >= until) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const [names, total, free] = left;
-    expect(names).toBe(0);
-    expect(free).toBe(total);
+    await eventually(
+      'no Snabb name left and every guest hugepage free',
+      async () => {
+        const r = await inst.guest(
+          `ls /var/run/snabb/by-name | wc -l; awk '/HugePages_(Total|Free)/ { print $2 }' /proc/meminfo`,
+        );
+        left = r.stdout.split(/\s+/).filter(Boolean).map(Number);
+        return left.length === 3 && left[0] === 0 && left[1] === left[2];
+      },
+      { ms: 10_000, every: 500, seen: () => `names ${left[0]}, hugepages total ${left[1]}, free ${left[2]}` },
+    );
   }, 60_000);
 
   it('all stop leaves nothing behind on the host', async () => {

@@ -54,12 +54,18 @@ describe('the commands for scripts on the lab', () => {
     const began = Date.now();
     const wait = await inst.cli('--json', 'wait', 'vm', 'running', '--timeout', '60');
     const waited = Date.now() - began;
+    // all start still has the guest lwAFTR to start (seconds over SSH) once the VM runs.
+    expect(start.child.exitCode, 'all start had already ended when wait vm running returned').toBeNull();
     expect(wait.code, wait.stderr).toBe(0);
     expect(expectDocument(wait.stdout)).toMatchObject({ reached: true, last: { vm: { state: 'running' } } });
-    expect((await start.child).exitCode, start.errors()).toBe(0);
+    const started = await start.child;
+    const startTook = Date.now() - began;
+    expect(started.exitCode, start.errors()).toBe(0);
     const all = await inst.cli('wait', 'all', 'running', '--timeout', '60');
     expect(all.code, all.stderr).toBe(0);
-    console.log(`wait vm running returned ${(waited / 1000).toFixed(1)} s after all start began`);
+    console.log(
+      `wait vm running returned ${(waited / 1000).toFixed(1)} s after all start began; it ended at ${(startTook / 1000).toFixed(1)} s`,
+    );
     await eventually(
       'lwaftr running in the watch',
       () => /"component":"lwaftr","state":"running"/.test(watch.output()),
@@ -167,8 +173,14 @@ describe('the commands for scripts on the lab', () => {
     );
   }, 30_000);
 
-  it('wait all stopped returns 0 while all stop runs; then a wait that cannot be met exits 124', async () => {
+  it('wait lwaftr stopped returns 0 while all stop runs, wait all stopped once it is done; a wait that cannot be met exits 124', async () => {
+    // The guest ignores the power button: all stop then waits out TIMEOUT_POWERDOWN (10 s) before it
+    // quits QEMU, so the wait has to answer while all stop still runs, not after a stop of half a second.
+    expect((await inst.guest('rm /etc/acpi/PWRF/00000080 && echo removed')).stdout).toBe('removed');
     const stop = cli('all', 'stop');
+    const lwaftr = await inst.cli('wait', 'lwaftr', 'stopped', '--timeout', '60');
+    expect(stop.child.exitCode, 'all stop had already ended when wait lwaftr stopped returned').toBeNull();
+    expect(lwaftr.code, lwaftr.stderr).toBe(0);
     const wait = await inst.cli('wait', 'all', 'stopped', '--timeout', '60');
     expect(wait.code, wait.stderr).toBe(0);
     expect((await stop.child).exitCode, stop.errors()).toBe(0);

@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dryRunText } from '../../src/commands/dry-run-command.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { readProcStat } from '../../src/io/proc.js';
+import { isAlive, readProcStat } from '../../src/io/proc.js';
 import { ACTIONS, COMPONENTS } from '../../src/plan/component-names.js';
 
 const REPO = path.join(__dirname, '..', '..');
@@ -69,8 +69,6 @@ function sleeper(...words: string[]): number {
   return child.pid!;
 }
 
-const alive = (pid: number) => readProcStat(pid) !== undefined && readProcStat(pid)!.state !== 'Z';
-
 describe('the helpers of the script, run by sh', () => {
   it('never signal a bystander whose pid is in the pid file', async () => {
     const bystander = sleeper('unrelated');
@@ -81,7 +79,7 @@ describe('the helpers of the script, run by sh', () => {
       `helpers-test: warning: not signalling it: pid ${bystander} is not it (its command line lacks snabbnfv traffic)`,
     );
     expect(r.stdout).toBe('gone');
-    expect(alive(bystander)).toBe(true);
+    expect(isAlive(bystander)).toBe(true);
   });
 
   it('never signal a process with the right command line but another start time than recorded', async () => {
@@ -92,7 +90,7 @@ describe('the helpers of the script, run by sh', () => {
     expect(r.stderr).toContain(
       `not signalling it: pid ${other} started at another time than the one lwaftrctl recorded`,
     );
-    expect(alive(other)).toBe(true);
+    expect(isAlive(other)).toBe(true);
   });
 
   it('signal a process proven ours, and see it gone', async () => {

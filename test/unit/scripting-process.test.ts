@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pointerFile } from '../../src/io/instance-registry.js';
 import { eventually } from '../helpers/eventually.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 import { expectDocument } from '../helpers/schemas.js';
@@ -193,9 +194,38 @@ describe('logs (local files)', () => {
 });
 
 describe('list', () => {
-  it('--json: every instance found, each valid; the document names no config of its own', async () => {
-    const r = await runCli(['--json', 'list']);
-    expect(r.code).toBe(0);
-    expect(expectDocument(r.stdout)).toMatchObject({ command: 'list', config: null, instance: null });
+  it("--json: every instance found, each valid (one of the test's own among them); no config of its own", async () => {
+    // An instance of the test's own, recorded by a stop: its STATE_DIR is outside /run/lwaftrctl,
+    // so list finds it through its pointer.
+    const listedConf = path.join(dir, 'listed.conf');
+    const listedState = path.join(dir, 'listed-state');
+    fs.writeFileSync(
+      listedConf,
+      fs.readFileSync(conf, 'utf8').replace('NAME=ccunit', 'NAME=cclist').replace(state, listedState),
+    );
+    const pointer = pointerFile({ name: 'cclist', stateDir: listedState });
+    try {
+      const stop = await runCli(['-f', listedConf, 'snabbnfv', 'stop']);
+      expect(stop.code, stop.stderr).toBe(0);
+      const r = await runCli(['--json', 'list']);
+      expect(r.code).toBe(0);
+      const doc = expectDocument(r.stdout);
+      expect(doc).toMatchObject({ command: 'list', config: null, instance: null });
+      const listed = (doc.instances as { stateDir: string }[]).filter((i) => i.stateDir === listedState);
+      expect(listed).toEqual([
+        {
+          name: 'cclist',
+          stateDir: listedState,
+          config: listedConf,
+          recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+          snabbnfv: expect.objectContaining({ state: 'stopped' }),
+          vm: expect.objectContaining({ state: 'stopped' }),
+          lwaftr: expect.objectContaining({ state: 'stopped' }),
+          note: null,
+        },
+      ]);
+    } finally {
+      fs.rmSync(pointer, { force: true });
+    }
   });
 });
