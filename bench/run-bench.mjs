@@ -808,6 +808,16 @@ async function labCycle(inst, o, i, data) {
     throw new Error(`all stop left processes of ${inst.name}: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
 }
 
+/** The commands timed many times over, and the keys of their samples. */
+const FAST_COMMANDS = [
+  'node -e 0',
+  '--help',
+  '--version',
+  'status --json (stopped)',
+  'status --json (running)',
+  'doctor --no-kvm-probe',
+];
+
 async function fastCommands(inst, o, data) {
   const cmds = [
     ['node -e 0', [process.execPath, '-e', '0']],
@@ -1254,26 +1264,10 @@ async function main() {
     lwaftrRestart: [],
     lwaftrRestartOwn: [],
     pps: [],
-    fast: {
-      'node -e 0': [],
-      '--help': [],
-      '--version': [],
-      'status --json (stopped)': [],
-      'status --json (running)': [],
-      'doctor --no-kvm-probe': [],
-    },
-    rss: {
-      'node -e 0': [],
-      '--help': [],
-      '--version': [],
-      'status --json (stopped)': [],
-      'status --json (running)': [],
-      'doctor --no-kvm-probe': [],
-      'all start': [],
-      'snabbnfv restart': [],
-      'lwaftr restart': [],
-      'all stop': [],
-    },
+    fast: Object.fromEntries(FAST_COMMANDS.map((k) => [k, []])),
+    rss: Object.fromEntries(
+      [...FAST_COMMANDS, 'all start', 'snabbnfv restart', 'lwaftr restart', 'all stop'].map((k) => [k, []]),
+    ),
     timelines: { allStart: [], allStop: [], allStopForce: [], nfvRestart: [], lwaftrRestart: [] },
     traces: { statusStopped: undefined, statusRunning: undefined },
   };
