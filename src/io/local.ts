@@ -5,13 +5,22 @@ import { OperationError } from '../errors.js';
 import { quoteArgv } from '../shell/quote.js';
 import { installHint } from './debian-packages.js';
 
+/** spawn's ENOENT: the program, or the folder it was to run in (spawn blames the program for both). */
+export function notFound(file: string, cwd?: string): OperationError {
+  if (cwd && !fs.existsSync(cwd))
+    return new OperationError(
+      `cannot run ${file}: the folder it runs in, ${cwd}, does not exist`,
+      'check the setting that names it: SNABB_PATH (snabbnfv runs in its src/) or VM_DIR (QEMU runs there)',
+    );
+  return new OperationError(`${file} is not installed or not on PATH`, installHint(file));
+}
+
 export async function runLocal(argv: string[], cwd?: string): Promise<string> {
   // Loaded on first use: it takes ~170 ms, and many runs start no local program at all.
   const { execa } = await import('execa');
   const [file, ...args] = argv;
   const r = await execa(file!, args, { cwd, reject: false, stdin: 'ignore', all: true });
-  if (r.failed && (r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
-    throw new OperationError(`${file} is not installed or not on PATH`, installHint(file!));
+  if (r.failed && (r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw notFound(file!, cwd);
   if (r.failed) {
     const why = r.exitCode === undefined ? (r.originalMessage ?? r.shortMessage) : `exit ${r.exitCode}`;
     throw new OperationError(`${quoteArgv(argv)} failed (${why})`, undefined, r.all?.trim() || undefined);
