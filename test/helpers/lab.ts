@@ -59,12 +59,18 @@ export function labInstance(baseName: string, basePort: number, extra = '', base
     cli: (...args) => runCli(['-f', conf, ...args]),
     status: async () => JSON.parse((await runCli(['-f', conf, '--json', 'status'])).stdout),
     guest: async (command) => {
-      const r = await execa('ssh', labSshArgv({ port: sshPort, target: 'root@127.0.0.1', command }), {
-        reject: false,
-        stdin: 'ignore',
-        timeout: 30_000,
-      });
-      return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+      // A connection the loaded TCG guest drops before the key exchange (ssh's exit 255, nothing
+      // run) is tried again, twice at most; any other outcome is the command's.
+      for (let attempt = 1; ; attempt++) {
+        const r = await execa('ssh', labSshArgv({ port: sshPort, target: 'root@127.0.0.1', command }), {
+          reject: false,
+          stdin: 'ignore',
+          timeout: 30_000,
+        });
+        const dropped = r.exitCode === 255 && /kex_exchange_identification|Connection (reset|closed)/.test(r.stderr);
+        if (!dropped || attempt === 3) return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     },
     cleanup: async () => {
       await runCli(['-f', conf, '--force', 'all', 'stop']);

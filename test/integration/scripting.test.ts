@@ -176,7 +176,8 @@ describe('the commands for scripts on the lab', () => {
   it('wait lwaftr stopped returns 0 while all stop runs, wait all stopped once it is done; a wait that cannot be met exits 124', async () => {
     // The guest ignores the power button: all stop then waits out TIMEOUT_POWERDOWN (10 s) before it
     // quits QEMU, so the wait has to answer while all stop still runs, not after a stop of half a second.
-    expect((await inst.guest('rm /etc/acpi/PWRF/00000080 && echo removed')).stdout).toBe('removed');
+    const removed = await inst.guest('rm /etc/acpi/PWRF/00000080 && echo removed');
+    expect(removed.stdout, removed.stderr).toBe('removed');
     const stop = cli('all', 'stop');
     const lwaftr = await inst.cli('wait', 'lwaftr', 'stopped', '--timeout', '60');
     expect(stop.child.exitCode, 'all stop had already ended when wait lwaftr stopped returned').toBeNull();
