@@ -49,6 +49,22 @@ function shScopeCases(scopes: Tables['scopes'], pattern: (command: string) => st
     .join('\n');
 }
 
+/**
+ * bash and zsh alike: the words to offer, from what is being typed (an option, the command, or a
+ * command's Nth word); `pattern` writes a case pattern in the shell's own form.
+ */
+function shWordList(t: Tables, pattern: (word: string) => string): string {
+  return `  if [[ $cur == -* ]]; then
+    list=$opts
+  elif [[ -z $cmd ]]; then
+    list=${words(t.commands.map((c) => c.name))}
+  else
+    case "$cmd $n" in
+${t.positions.map((p) => `      ${pattern(`'${p.command} ${p.position}'`)} list=${words(p.values)} ;;`).join('\n')}
+    esac
+  fi`;
+}
+
 export function completionScript(shell: Shell, model: ProgramModel): string {
   const t = tables(model);
   return { bash: bashScript, zsh: zshScript, fish: fishScript }[shell](model.name, t);
@@ -87,15 +103,7 @@ ${shScopeCases(scopes, (c) => `${c})`)}
     fi
     return 0
   fi
-  if [[ $cur == -* ]]; then
-    list=$opts
-  elif [[ -z $cmd ]]; then
-    list=${words(t.commands.map((c) => c.name))}
-  else
-    case "$cmd $n" in
-${t.positions.map((p) => `      '${p.command} ${p.position}') list=${words(p.values)} ;;`).join('\n')}
-    esac
-  fi
+${shWordList(t, (w) => `${w})`)}
   COMPREPLY=($(compgen -W "$list" -- "$cur"))
 }
 complete -F ${fn} ${name}
@@ -134,15 +142,7 @@ ${shScopeCases(scopes, (c) => `(${c})`)}
     [[ " $fopts " == *" $valueof "* ]] && _files
     return 0
   fi
-  if [[ $cur == -* ]]; then
-    list=$opts
-  elif [[ -z $cmd ]]; then
-    list=${words(t.commands.map((c) => c.name))}
-  else
-    case "$cmd $n" in
-${t.positions.map((p) => `      ('${p.command} ${p.position}') list=${words(p.values)} ;;`).join('\n')}
-    esac
-  fi
+${shWordList(t, (w) => `(${w})`)}
   [[ -n $list ]] && compadd -- \${=list}
   return 0
 }
