@@ -6,6 +6,7 @@ import { OperationError } from '../errors.js';
 import { runInteractive } from '../io/interactive.js';
 import { identify } from '../io/process-identity.js';
 import { quoteRemoteArgv } from '../shell/quote.js';
+import { sshOptionArgv } from '../shell/ssh-options.js';
 import type { CommandContext } from './command-context.js';
 import { loadForCommand, printConfigWarnings } from './global-options.js';
 
@@ -30,15 +31,7 @@ export async function sshCommand(command: string[], { options, report }: Command
 export function sshArgv(ssh: GuestSsh, command: readonly string[], verbose = false): string[] {
   return [
     'ssh',
-    ...(ssh.identityFile ? ['-i', ssh.identityFile, '-o', 'IdentitiesOnly=yes'] : []),
-    '-p',
-    String(ssh.port),
-    '-o',
-    `UserKnownHostsFile=${ssh.knownHosts}`,
-    '-o',
-    `StrictHostKeyChecking=${ssh.hostKeyCheck}`,
-    '-o',
-    `ConnectTimeout=${Math.ceil(ssh.connectTimeoutMs / 1000)}`,
+    ...sshOptionArgv(ssh),
     ...(verbose ? ['-v'] : []),
     '--',
     `${ssh.user}@${ssh.host}`,

@@ -19,12 +19,12 @@ describe('ssh', () => {
     );
     expect(sshArgv(config.ssh, ['sh', '-c', "echo 'a b' $HOME", '~/run.sh'])).toEqual([
       'ssh',
+      '-p',
+      '10022',
       '-i',
       '/k/id',
       '-o',
       'IdentitiesOnly=yes',
-      '-p',
-      '10022',
       '-o',
       'UserKnownHostsFile=/k/kh',
       '-o',
